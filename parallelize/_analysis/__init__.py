@@ -1,0 +1,191 @@
+"""The shared-state analysis: pure, AST in → facts and findings out. It never imports or runs the code.
+
+Two entry points serve every front end (pyflakes' checker/messages/reporter split):
+
+* :func:`analyze_function` for the loop rewriter: one decorated function, one chosen loop;
+* :func:`analyze_module` for ``parallelize check`` and the flake8 plugin: every task in a module, and with
+  ``audit=True`` a verdict for every ``for`` loop.
+
+Data flow: ``source`` (decode, parse) → ``context`` (scopes, bindings, summaries) → ``targets`` (what runs in
+parallel) → ``tasks`` (``loops`` + ``collectors`` + ``effects`` walk) → ``rules`` (effects → findings).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from parallelize._analysis.context import FunctionNode, ModuleContext
+from parallelize._analysis.facts import (
+    Collector, Effect, FunctionAnalysis, LoopFacts, LoopVerdict, ModuleAnalysis, Owner, Reduction,
+)
+from parallelize._analysis.loops import all_loops, candidate_loops
+from parallelize._analysis.rules import Finding, Rule, all_rules, get_rule
+from parallelize._analysis.source import SourceProblem, decode, parse, parse_function
+from parallelize._analysis.targets import discover
+from parallelize._analysis.tasks import analyze_loop, analyze_task, dedupe, to_findings
+
+__all__ = [
+    "Collector", "Finding", "FunctionAnalysis", "LoopFacts", "LoopVerdict", "ModuleAnalysis", "Reduction", "Rule",
+    "all_rules", "analyze_function", "analyze_module", "analyze_source_bytes", "format_findings_for_error",
+    "get_rule",
+]
+
+
+def analyze_function(
+    source: str,
+    filename: str,
+    first_line: int,
+    *,
+    loop: int | bool | None = None,
+    mode: str = "processes",
+    strict: bool = False,
+) -> FunctionAnalysis:
+    """Analyse one function for ``@parallel_for``/``@io_bound``: its chosen loop, or the whole function.
+
+    Args:
+        source: The source of one ``def`` (decorators included), possibly indented.
+        filename: File name used in findings.
+        first_line: The file line of the source's first line.
+        loop: ``None`` picks the only top-level loop (map mode if there is none; a PAR205 finding if there are
+            several); ``True`` the same, but never map mode; ``N`` the N-th loop counting from 1; ``False`` map
+            mode (the whole function is the task).
+        mode: ``"processes"`` or ``"threads"``; decides which races matter.
+        strict: Also report outer objects passed to calls the analysis cannot see (PAR901).
+
+    Returns:
+        The findings (empty means safe), the loop facts and the parsed tree. Findings carry real file lines.
+    """
+    try:
+        tree, func, extra = parse_function(source, filename)
+    except (SourceProblem, RecursionError, MemoryError) as exc:
+        effect = exc.effect if isinstance(exc, SourceProblem) else _too_complex(filename, exc)
+        ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), filename, first_line - 1)
+        return FunctionAnalysis(to_findings(ctx, [effect], mode, loop=True), None, 0, None, None, first_line - 1)
+    ctx = ModuleContext(tree, filename, first_line - 1 - extra, strict=strict)
+    loops = candidate_loops(func.body)
+    result = FunctionAnalysis([], None, len(loops), tree, func, ctx.line_offset)
+    try:
+        chosen: ast.For | None = None
+        if loop is False or (loop is None and not loops):
+            result.findings = to_findings(ctx, analyze_task(ctx, func), mode, loop=False)
+            return result
+        if isinstance(loop, bool) or loop is None:
+            if len(loops) > 1:
+                effect = Effect("several-loops", func, {"stmt": func.name, "name": str(len(loops)),
+                                                        "where": "loop mode"})
+                result.findings = to_findings(ctx, [effect], mode, loop=True)
+                return result
+            chosen = loops[0] if loops else None
+        elif 1 <= loop <= len(loops):
+            chosen = loops[loop - 1]
+        if chosen is None:
+            return result
+        facts, effects = analyze_loop(ctx, func, chosen, loops.index(chosen) + 1)
+        result.loop = facts
+        result.findings = dedupe(to_findings(ctx, effects, mode, loop=True))
+    except (RecursionError, MemoryError) as exc:
+        result.findings = to_findings(ctx, [_too_complex(filename, exc)], mode, loop=True)
+    return result
+
+
+def analyze_module(source: str, path: str, *, audit: bool = False, strict: bool = False) -> ModuleAnalysis:
+    """Analyse every task of a module (and with ``audit=True`` every ``for`` loop).
+
+    Args:
+        source: The module's text.
+        path: File name used in findings.
+        audit: Also give every ``for`` loop a verdict; unsafe loops add their findings.
+        strict: Also report outer objects passed to calls the analysis cannot see (PAR901).
+
+    Returns:
+        Sorted, de-duplicated findings, the audit verdicts, and loop and line counts. Input problems (syntax
+        errors, nesting too deep) are PAR0xx findings, never exceptions.
+    """
+    lines = source.count("\n") + (0 if source.endswith("\n") or not source else 1)
+    try:
+        tree = parse(source, path)
+        return _analyze_tree(tree, path, audit=audit, strict=strict, lines=lines)
+    except SourceProblem as problem:
+        ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), path)
+        return ModuleAnalysis(to_findings(ctx, [problem.effect], "processes", loop=False), lines=lines)
+    except (RecursionError, MemoryError) as exc:
+        ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), path)
+        return ModuleAnalysis(to_findings(ctx, [_too_complex(path, exc)], "processes", loop=False), lines=lines)
+
+
+def analyze_source_bytes(data: bytes, path: str, *, audit: bool = False, strict: bool = False) -> ModuleAnalysis:
+    """Decode file bytes (PEP 263 aware) and analyse them; undecodable input becomes a PAR001 finding."""
+    try:
+        text = decode(data, path)
+    except SourceProblem as problem:
+        ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), path)
+        return ModuleAnalysis(to_findings(ctx, [problem.effect], "processes", loop=False))
+    return analyze_module(text, path, audit=audit, strict=strict)
+
+
+def format_findings_for_error(findings: list[Finding]) -> str:
+    """Return the text of a ``SharedStateError``: a headline, then one ``path:line:col: CODE message`` each."""
+    if not findings:
+        return "the loop cannot be run in parallel"
+    count = len(findings)
+    head = f"this loop cannot run in parallel safely ({count} problem{'s' if count != 1 else ''}):"
+    return "\n".join([head, *(f"  {f.format()}" for f in findings)])
+
+
+def _too_complex(path: str, exc: BaseException) -> Effect:
+    node = ast.Pass(lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+    return Effect("too-complex", node, {"name": path, "stmt": f"{type(exc).__name__}: nesting is too deep"})
+
+
+def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lines: int) -> ModuleAnalysis:
+    ctx = ModuleContext(tree, path, strict=strict)
+    targets, handover = discover(ctx)
+    findings: list[Finding] = []
+    for effect, mode in handover:
+        findings += to_findings(ctx, [effect], mode, loop=False)
+    for target in targets:
+        findings += to_findings(ctx, analyze_task(ctx, target.node), target.mode, loop=False)
+        if target.loop is None or target.loop is False or isinstance(target.node, ast.Lambda):
+            continue
+        findings += _loop_mode(ctx, target.node, target.loop, target.mode)
+    result = ModuleAnalysis([], loops=0, lines=lines)
+    for loop, scope in all_loops(tree):
+        result.loops += 1
+        if not audit:
+            continue
+        facts, effects = analyze_loop(ctx, scope, loop, 0)
+        loop_findings = dedupe(to_findings(ctx, effects, "processes", loop=True))
+        findings += loop_findings
+        if loop_findings:
+            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "unsafe",
+                                  tuple(sorted({f.code for f in loop_findings})))
+        elif facts.collectors or facts.reductions:
+            names = dict.fromkeys(c.name for c in (*facts.collectors, *facts.reductions))
+            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe-with-collection", (), tuple(names))
+        else:
+            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe")
+        result.verdicts.append(verdict)
+    result.verdicts.sort(key=lambda v: (v.line, v.col))
+    result.findings = dedupe(findings)
+    return result
+
+
+def _loop_mode(ctx: ModuleContext, func: FunctionNode, option: object, mode: str) -> list[Finding]:
+    loops = candidate_loops(func.body)
+    if option == "auto" or option is True:
+        if len(loops) > 1 and option == "auto":
+            effect = Effect("several-loops", func, {"stmt": func.name, "name": str(len(loops)),
+                                                    "where": "loop mode"})
+            return to_findings(ctx, [effect], mode, loop=True)
+        chosen = loops[0] if len(loops) == 1 else None
+    elif isinstance(option, int) and 1 <= option <= len(loops):
+        chosen = loops[option - 1]
+    else:
+        chosen = None
+    if chosen is None:
+        return []
+    _facts, effects = analyze_loop(ctx, func, chosen, loops.index(chosen) + 1)
+    return to_findings(ctx, effects, mode, loop=True)
+
+
+_UNUSED = (Owner,)  # re-exported for type checkers of the rewriter

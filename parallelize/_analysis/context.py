@@ -1,0 +1,173 @@
+"""Module-wide context: scopes, bindings, function lookup and one-level summaries of same-module functions."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from parallelize._analysis.collectors import statements
+from parallelize._analysis.effects import EffectWalker, Region, Summary
+from parallelize._analysis.facts import Owner
+from parallelize._analysis.scopes import Binder, Binding, bindings_of, is_lock_value, is_sync_value, parameters
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+
+
+def owner_from(binding: Binding, kind: str) -> Owner | None:
+    """Return the :class:`Owner` for an outer binding (``None`` for imports: modules are not task state)."""
+    if binding.kind == "import":
+        return None
+    if binding.kind in {"parameter", "default"}:
+        kind = binding.kind
+    return Owner(binding.name, binding.line, kind, sync=is_sync_value(binding.value),
+                 lock=is_lock_value(binding.name, binding.value))
+
+
+@dataclass
+class ModuleContext:
+    """Facts about one module shared by every task in it.
+
+    Attributes:
+        tree: The parsed module.
+        path: File name for findings.
+        line_offset: Added to node lines to get file lines.
+        strict: Report outer objects passed to unknown calls (PAR901).
+    """
+
+    tree: ast.Module
+    path: str
+    line_offset: int = 0
+    strict: bool = False
+    parents: dict[int, ScopeNode] = field(default_factory=dict)
+    calls: list[tuple[ast.Call, ScopeNode]] = field(default_factory=list)
+    _binders: dict[int, Binder] = field(default_factory=dict)
+    _defs: dict[int, dict[str, FunctionNode]] = field(default_factory=dict)
+    _summaries: dict[int, Summary] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        stack: list[tuple[ast.AST, ScopeNode]] = [(self.tree, self.tree)]
+        scope_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        while stack:
+            node, scope = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, scope_types):
+                    self.parents[id(child)] = scope
+                    stack.append((child, child))
+                else:
+                    if isinstance(child, ast.Call):
+                        self.calls.append((child, scope))
+                    stack.append((child, scope))
+
+    def binder(self, scope: ScopeNode) -> Binder:
+        """Return the bindings of ``scope``'s own body (cached)."""
+        key = id(scope)
+        if key not in self._binders:
+            body = [ast.Expr(scope.body)] if isinstance(scope, ast.Lambda) else scope.body
+            self._binders[key] = bindings_of(body)
+        return self._binders[key]
+
+    def local_names(self, scope: ScopeNode) -> dict[str, Binding]:
+        """Return the names local to a function scope (parameters included, declared globals excluded)."""
+        binder = self.binder(scope)
+        names: dict[str, Binding] = {}
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            names.update(parameters(scope))
+        for name, binding in binder.bindings.items():
+            if name not in binder.declared_global and name not in binder.declared_nonlocal:
+                names.setdefault(name, binding)
+        return names
+
+    def enclosing(self, scope: ScopeNode) -> list[ScopeNode]:
+        """Return the scopes around ``scope``, innermost first, ending with the module."""
+        chain: list[ScopeNode] = []
+        node: ScopeNode = scope
+        while id(node) in self.parents:
+            node = self.parents[id(node)]
+            chain.append(node)
+        return chain
+
+    def resolve_outside(self, name: str, scope: ScopeNode) -> Owner | None:
+        """Resolve a name that is not local to ``scope``: an enclosing function's variable, or a module name."""
+        declared_global = name in self.binder(scope).declared_global if not isinstance(scope, ast.Module) else False
+        for outer in self.enclosing(scope):
+            if isinstance(outer, ast.ClassDef):
+                continue
+            if isinstance(outer, ast.Module):
+                binding = self.binder(outer).bindings.get(name)
+                return owner_from(binding, "module") if binding else None
+            if declared_global:
+                continue
+            binding = self.local_names(outer).get(name)
+            if binding is not None:
+                return owner_from(binding, "closure")
+        return None
+
+    def defs_in(self, scope: ScopeNode) -> dict[str, FunctionNode]:
+        """Return the functions defined directly in ``scope`` (inside its blocks, not nested functions)."""
+        key = id(scope)
+        if key not in self._defs:
+            body = [] if isinstance(scope, ast.Lambda) else scope.body
+            self._defs[key] = {
+                s.name: s for s in statements(body) if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            }
+        return self._defs[key]
+
+    def lookup(self, func: ast.expr, scope: ScopeNode) -> FunctionNode | None:
+        """Find the same-module function a call expression refers to (a name, or ``self.method``)."""
+        if isinstance(func, ast.Name):
+            for candidate in (scope, *self.enclosing(scope)):
+                if isinstance(candidate, ast.ClassDef):
+                    continue
+                found = self.defs_in(candidate).get(func.id)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in {"self", "cls"}:
+            for candidate in (scope, *self.enclosing(scope)):
+                if isinstance(candidate, ast.ClassDef):
+                    return self.defs_in(candidate).get(func.attr)
+        return None
+
+    def summary(self, func: ast.expr, scope: ScopeNode) -> Summary | None:
+        """Return what the function ``func`` refers to mutates (parameters and free names), one level deep."""
+        node = self.lookup(func, scope)
+        if node is None:
+            return None
+        key = id(node)
+        if key not in self._summaries:
+            self._summaries[key] = Summary(node.name, (), {})  # recursion guard
+            walker = task_walker(self, node, follow_calls=False)
+            walker.walk(node.body)
+            mutated: dict[str, int] = {}
+            for effect in walker.effects:
+                if effect.owner is not None and effect.kind not in {"carried-read", "accumulator-read"}:
+                    mutated.setdefault(effect.owner.name, getattr(effect.node, "lineno", 0) + self.line_offset)
+            params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
+            self._summaries[key] = Summary(node.name, params, mutated)
+        found = self._summaries[key]
+        return found if found.mutated else None
+
+
+def task_walker(
+    ctx: ModuleContext, func: FunctionNode | ast.Lambda, *, follow_calls: bool = True
+) -> EffectWalker:
+    """Return a walker for a whole function run as a task (map mode): every outer object is off limits."""
+    params = parameters(func)
+    local = ctx.local_names(func)
+
+    def resolve(name: str) -> Owner | None:
+        return ctx.resolve_outside(name, func)
+
+    initial: dict[str, Owner | None] = {
+        name: owner_from(binding, "parameter") for name, binding in params.items()
+    }
+    region = Region(
+        loop_mode=False,
+        bound=set(local),
+        resolve=resolve,
+        initial=initial,
+        summaries=(lambda f: ctx.summary(f, func)) if follow_calls else (lambda f: None),
+        strict=ctx.strict and follow_calls,
+    )
+    return EffectWalker(region)

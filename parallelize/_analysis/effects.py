@@ -1,0 +1,590 @@
+"""Classify what each statement of a task does: bind, read, collect, reduce, mutate, or jump.
+
+One walk per task region (a loop body in loop mode, a whole function in map mode) in statement order, keeping
+two pieces of flow state:
+
+* ``assigned``: names certainly bound so far in this iteration (a read of a private name outside it is a
+  loop-carried read);
+* ``alias``: for each name bound in the region, the outer object it stands for (``r = results``), or ``None``
+  when it holds a fresh object (``x = list(x)``).
+
+The walk emits :class:`~parallelize._analysis.facts.Effect` facts; the rules decide which are findings.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from parallelize._analysis.catalogue import (
+    ALIAS_METHODS, FILE_DUMPERS, FIRST_ARG_WRITERS, MUTATING_METHODS, PROCESS_STATE_CALLS, PROCESS_STATE_ROOTS,
+    PURE_BUILTINS, WRITE_METHODS,
+)
+from parallelize._analysis.collectors import Form
+from parallelize._analysis.facts import Effect, Owner
+from parallelize._analysis.scopes import COMPREHENSIONS, dotted_name, root_name, target_names
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a function defined in the same module mutates (one level: its own body, no further calls).
+
+    Attributes:
+        name: The function's name.
+        params: Parameter names in call order (``self`` included for methods).
+        mutated: Parameter or free names whose objects the body mutates → line of the write.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    mutated: dict[str, int]
+
+
+@dataclass
+class Region:
+    """The context of one walk.
+
+    Attributes:
+        loop_mode: ``True`` for a loop body, ``False`` for a whole task function.
+        bound: Names bound inside the region (private to an iteration, or locals of the task).
+        resolve: Owner of a name not bound in the region (``None``: import, builtin or unknown).
+        forms: Allowed accumulator statements (``id(stmt)`` → form); their receivers are not mutations.
+        accumulators: Names of the accumulators (reads elsewhere are loop-carried).
+        initial: Initial alias state (task parameters stand for the caller's objects).
+        summaries: Looks up a callee's summary by the call's function expression.
+        strict: Report outer objects passed to calls the analysis cannot see.
+    """
+
+    loop_mode: bool
+    bound: set[str]
+    resolve: Callable[[str], Owner | None]
+    forms: dict[int, Form] = field(default_factory=dict)
+    accumulators: set[str] = field(default_factory=set)
+    initial: dict[str, Owner | None] = field(default_factory=dict)
+    summaries: Callable[[ast.expr], Summary | None] = lambda _func: None
+    strict: bool = False
+
+
+class EffectWalker:
+    """Walk a region once and collect its effects, reads and the names it reads from outside."""
+
+    def __init__(self, region: Region) -> None:
+        self.region = region
+        self.effects: list[Effect] = []
+        self.shared_reads: set[str] = set()
+        self.assigned: set[str] = set(region.initial)
+        self.alias: dict[str, Owner | None] = dict(region.initial)
+        self.loop_depth = 0
+        self.lock_depth = 0
+        self._seen: set[tuple[int, str]] = set()
+
+    # ----------------------------------------------------------------------------------------------- helpers
+    def emit(self, kind: str, node: ast.AST, owner: Owner | None = None, **args: str) -> None:
+        """Record an effect once per node and kind."""
+        key = (id(node), kind)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if owner is not None:
+            args.setdefault("bound", owner.describe())
+            args.setdefault("name", owner.via or owner.name)
+        self.effects.append(Effect(kind, node, args, owner, self.lock_depth > 0))
+
+    def owner(self, name: str) -> Owner | None:
+        """Return the outer object ``name`` stands for at this point, or ``None`` if it is fresh or unknown."""
+        if name in self.region.bound or name in self.alias:
+            if name in self.alias:
+                return self.alias[name]
+            return None  # a private name not bound yet in this iteration: reported as a loop-carried read
+        return self.region.resolve(name)
+
+    def owner_of(self, node: ast.AST) -> Owner | None:
+        """Return the outer owner of the object ``node`` (``a.b[c]``) evaluates into, if any."""
+        root = root_name(node)
+        if root is None:
+            return None
+        owner = self.owner(root.id)
+        if owner is None or owner.sync:
+            return None
+        return owner
+
+    def alias_of(self, value: ast.expr | None, target: str) -> Owner | None:
+        """Return the outer object a new binding of ``target`` to ``value`` aliases, or ``None`` if fresh."""
+        if value is None:
+            return None
+        if isinstance(value, (ast.IfExp, ast.BoolOp)):
+            parts = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
+            for part in parts:
+                found = self.alias_of(part, target)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(value, ast.NamedExpr):
+            return self.alias_of(value.value, target)
+        if isinstance(value, ast.Call):
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in ALIAS_METHODS:
+                return self.alias_of(func.value, target)
+            return None
+        if isinstance(value, (ast.Name, ast.Attribute, ast.Subscript)):
+            owner = self.owner_of(value)
+            if owner is not None:
+                return replace(owner, via=target)
+        return None
+
+    def item_alias(self, iterable: ast.expr, target: str) -> Owner | None:
+        """Return the outer collection whose elements a ``for`` target binds (``for row in rows``)."""
+        node: ast.expr = iterable
+        while isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in {"items", "values"}:
+                node = func.value
+            elif isinstance(func, ast.Name) and func.id in {"enumerate", "zip", "reversed", "sorted", "list",
+                                                              "tuple", "iter"} and node.args:
+                node = node.args[0]
+            else:
+                return None
+        owner = self.owner_of(node) if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) else None
+        if owner is None:
+            return None
+        return Owner(owner.name, owner.line, "item", via=target)
+
+    def bind(self, target: ast.AST, value: ast.expr | None, *, item_of: ast.expr | None = None) -> None:
+        """Bind an assignment target; mutations through attribute or subscript targets are effects."""
+        if isinstance(target, ast.Name):
+            self.assigned.add(target.id)
+            if item_of is not None:
+                self.alias[target.id] = self.item_alias(item_of, target.id)
+            else:
+                self.alias[target.id] = self.alias_of(value, target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values: list[ast.expr | None] = [None] * len(target.elts)
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                values = list(value.elts)
+            elif value is not None:
+                values = [value] * len(target.elts)
+            for elt, sub in zip(target.elts, values):
+                self.bind(elt, sub, item_of=item_of)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, None, item_of=item_of)
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            self.scan(target.value)
+            if isinstance(target, ast.Subscript):
+                self.scan(target.slice)
+            self.store(target, target)
+
+    def store(self, target: ast.Attribute | ast.Subscript, stmt: ast.AST) -> None:
+        """Report a write into ``target`` when it reaches an outer object."""
+        text = _text(target)
+        if _is_dynamic_namespace(target.value):
+            self.emit("dynamic", stmt, stmt=text, what="a namespace returned by globals()/vars()/locals()")
+            return
+        if _touches_process_state(target):
+            self.emit("process-state", stmt, stmt=text, name=dotted_name(target.value) or text)
+        owner = self.owner_of(target)
+        if owner is None:
+            return
+        kind = "attribute-store" if isinstance(target, ast.Attribute) else "subscript-store"
+        self.emit(kind, stmt, owner, stmt=text)
+
+    # ----------------------------------------------------------------------------------------- expressions
+    def scan(self, node: ast.AST | None) -> None:
+        """Visit an expression: reads, calls, yields and ``:=`` bindings."""
+        if node is None:
+            return
+        shadowed = _locally_bound(node)
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                if child.id not in shadowed:
+                    self.read(child)
+            elif isinstance(child, ast.Call):
+                self.call(child)
+            elif isinstance(child, (ast.Yield, ast.YieldFrom, ast.Await)) and self.region.loop_mode:
+                self.emit("yield", child, stmt=type(child).__name__.lower().replace("yieldfrom", "yield from"))
+            elif isinstance(child, ast.NamedExpr):
+                self.assigned.add(child.target.id)
+                self.alias[child.target.id] = self.alias_of(child.value, child.target.id)
+
+    def read(self, node: ast.Name) -> None:
+        """Record a read; inside a loop, reads of accumulators and of not-yet-bound private names carry."""
+        name = node.id
+        region = self.region
+        if region.loop_mode and name in region.accumulators:
+            self.emit("accumulator-read", node, self.region.resolve(name), stmt=name)
+        elif region.loop_mode and name in region.bound and name not in self.assigned:
+            owner = region.resolve(name)
+            self.emit("carried-read", node, owner, stmt=name, name=name,
+                      bound=owner.describe() if owner else f"`{name}` (bound later in the loop body)")
+        elif name not in region.bound and name not in self.alias:
+            self.shared_reads.add(name)
+
+    def call(self, call: ast.Call) -> None:
+        """Classify one call: mutating methods, writers, dynamic code, helpers with known effects."""
+        func = call.func
+        dotted = dotted_name(func)
+        text = _text(call)
+        if dotted in PROCESS_STATE_CALLS or any(dotted.startswith(p + ".") for p in PROCESS_STATE_ROOTS) and (
+            isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS
+        ):
+            self.emit("process-state", call, stmt=text, name=dotted)
+        for keyword in call.keywords:
+            if keyword.arg == "out":
+                self._written_by_call(keyword.value, call, text)
+            elif keyword.arg == "inplace" and _is_true(keyword.value) and isinstance(func, ast.Attribute):
+                self._written_by_call(func.value, call, text)
+            elif keyword.arg == "file" and dotted == "print":
+                self._file_write(keyword.value, call, text)
+        if isinstance(func, ast.Attribute):
+            self._method_call(call, func, dotted, text)
+        elif isinstance(func, ast.Name):
+            self._function_call(call, func.id, text)
+        self._helper_call(call, text)
+
+    def _method_call(self, call: ast.Call, func: ast.Attribute, dotted: str, text: str) -> None:
+        receiver = func.value
+        if _is_dynamic_namespace(receiver) and func.attr in MUTATING_METHODS:
+            self.emit("dynamic", call, stmt=text, what="a namespace returned by globals()/vars()/locals()")
+            return
+        if func.attr in MUTATING_METHODS:
+            owner = self.owner_of(receiver)
+            if owner is not None:
+                self.emit("mutating-call", call, owner, stmt=text)
+        elif func.attr in WRITE_METHODS:
+            self._file_write(receiver, call, text)
+        if func.attr == "shuffle" and call.args:
+            self._written_by_call(call.args[0], call, text)
+        elif (dotted.rsplit(".", 1)[-1] in FIRST_ARG_WRITERS or func.attr == "at") and call.args:
+            self._written_by_call(call.args[0], call, text)
+        elif func.attr in FILE_DUMPERS and len(call.args) >= 2:
+            self._file_write(call.args[1], call, text)
+
+    def _function_call(self, call: ast.Call, name: str, text: str) -> None:
+        if name in {"exec", "eval"}:
+            self.emit("dynamic", call, stmt=text, what=f"`{name}` runs code the analysis cannot see")
+        elif name in {"setattr", "delattr"} and call.args:
+            attr = call.args[1] if len(call.args) > 1 else None
+            owner = self.owner_of(call.args[0])
+            if isinstance(attr, ast.Constant) and isinstance(attr.value, str):
+                if owner is not None:
+                    self.emit("attribute-store", call, owner, stmt=text)
+            elif owner is not None or root_name(call.args[0]) is None:
+                self.emit("dynamic", call, stmt=text, what=f"`{name}` with a computed attribute name")
+        elif name == "next" and call.args:
+            owner = self.owner_of(call.args[0])
+            if owner is not None:
+                self.emit("mutating-call", call, owner, stmt=text)
+        elif name == "open":
+            self._open_call(call, text)
+        elif name in {"copyto", "put", "place", "putmask", "fill_diagonal"} and call.args:
+            self._written_by_call(call.args[0], call, text)
+
+    def _open_call(self, call: ast.Call, text: str) -> None:
+        mode = call.args[1] if len(call.args) > 1 else next(
+            (k.value for k in call.keywords if k.arg == "mode"), None
+        )
+        if not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)):
+            return
+        if not set(mode.value) & set("wax+") or not call.args:
+            return
+        path = call.args[0]
+        names = {n.id for n in ast.walk(path) if isinstance(n, ast.Name)}
+        if names & (self.region.bound | set(self.alias)):
+            return  # the path depends on the item: one file per task
+        if isinstance(path, ast.Constant) or names:
+            where = f"`{_text(path)}`"
+            self.emit("file-write", call, stmt=text, name=where, bound="the same path in every task")
+
+    def _written_by_call(self, target: ast.expr, call: ast.Call, text: str) -> None:
+        owner = self.owner_of(target)
+        if owner is not None:
+            self.emit("out-argument", call, owner, stmt=text)
+
+    def _file_write(self, handle: ast.expr, call: ast.Call, text: str) -> None:
+        owner = self.owner_of(handle)
+        if owner is not None:
+            self.emit("file-write", call, owner, stmt=text)
+
+    def _helper_call(self, call: ast.Call, text: str) -> None:
+        """Report calls of same-module functions that mutate an object the caller passes or closes over."""
+        callees: list[tuple[ast.expr, list[ast.expr], dict[str, ast.expr]]] = [
+            (call.func, list(call.args), {k.arg: k.value for k in call.keywords if k.arg})
+        ]
+        callees += [(arg, [], {}) for arg in call.args if isinstance(arg, ast.Name)]  # map(helper, xs)
+        for func, args, kwargs in callees:
+            summary = self.region.summaries(func)
+            if summary is None:
+                if self.region.strict and func is call.func:
+                    self._strict(call, text)
+                continue
+            params = list(summary.params)
+            if isinstance(func, ast.Attribute) and params:
+                args = [func.value, *args]
+            bound = dict(zip(params, args)) | {k: v for k, v in kwargs.items() if k in params}
+            for name, line in summary.mutated.items():
+                owner = self.owner_of(bound[name]) if name in bound else None
+                if owner is None and name not in params:
+                    owner = self.owner(name)
+                if owner is not None and not owner.sync:
+                    self.emit("call-mutates", call, owner, stmt=text, helper=summary.name, at=str(line))
+
+    def _strict(self, call: ast.Call, text: str) -> None:
+        if isinstance(call.func, ast.Name) and call.func.id in PURE_BUILTINS:
+            return
+        for arg in (*call.args, *(k.value for k in call.keywords)):
+            if isinstance(arg, ast.Name):
+                owner = self.owner_of(arg)
+                if owner is not None:
+                    self.emit("unknown-call-arg", call, owner, stmt=text)
+                    return
+
+    # ------------------------------------------------------------------------------------------ statements
+    def walk(self, stmts: Iterable[ast.stmt]) -> bool:
+        """Visit statements in order; return ``True`` if the block always jumps away (return, continue...)."""
+        for stmt in stmts:
+            if self.statement(stmt):
+                return True
+        return False
+
+    def statement(self, stmt: ast.stmt) -> bool:
+        """Visit one statement; return ``True`` if control never falls through it."""
+        form = self.region.forms.get(id(stmt))
+        if form is not None:
+            return self._form(form)
+        method = getattr(self, "_" + type(stmt).__name__, None)
+        if method is not None:
+            return bool(method(stmt))
+        for child in ast.iter_child_nodes(stmt):
+            self.scan(child)
+        return False
+
+    def _form(self, form: Form) -> bool:
+        for value in form.values:
+            self.scan(value)
+        return False
+
+    def _Expr(self, stmt: ast.Expr) -> None:
+        self.scan(stmt.value)
+
+    def _Assign(self, stmt: ast.Assign) -> None:
+        self.scan(stmt.value)
+        for target in stmt.targets:
+            self.bind(target, stmt.value)
+
+    def _AnnAssign(self, stmt: ast.AnnAssign) -> None:
+        self.scan(stmt.value)
+        if stmt.value is not None:
+            self.bind(stmt.target, stmt.value)
+
+    def _AugAssign(self, stmt: ast.AugAssign) -> None:
+        self.scan(stmt.value)
+        target = stmt.target
+        if isinstance(target, ast.Name):
+            name = target.id
+            owner = self.owner(name)
+            if name in self.region.bound or name in self.alias:
+                self.read(target)
+                if owner is not None and not owner.sync:
+                    self.emit("inplace-operator", stmt, owner, stmt=_text(stmt))
+                self.assigned.add(name)
+            elif self.region.loop_mode:
+                self.emit("unsupported-reduction", stmt, owner, stmt=_text(stmt), name=name)
+            else:
+                self.emit("global-write", stmt, owner, stmt=_text(stmt), name=name)
+        else:
+            self.bind(target, None)
+
+    def _Delete(self, stmt: ast.Delete) -> None:
+        for target in stmt.targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                self.bind(target, None)
+
+    def _For(self, stmt: ast.For | ast.AsyncFor) -> None:
+        self.scan(stmt.iter)
+        before = set(self.assigned)
+        self.loop_depth += 1
+        self.bind(stmt.target, None, item_of=stmt.iter)
+        self.walk(stmt.body)
+        self.loop_depth -= 1
+        self.assigned |= before  # lenient: names bound in the inner body count as bound after it (documented)
+        self.walk(stmt.orelse)
+
+    _AsyncFor = _For
+
+    def _While(self, stmt: ast.While) -> None:
+        self.scan(stmt.test)
+        self.loop_depth += 1
+        self.walk(stmt.body)
+        self.loop_depth -= 1
+        self.walk(stmt.orelse)
+
+    def _If(self, stmt: ast.If) -> bool:
+        self.scan(stmt.test)
+        return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+
+    def _branches(self, blocks: list[list[ast.stmt]], *, exhaustive: bool, prefix: bool = False) -> bool:
+        entry_assigned, entry_alias = set(self.assigned), dict(self.alias)
+        outcomes: list[set[str]] = []
+        merged_alias: dict[str, Owner | None] = dict(entry_alias)
+        for block in blocks:
+            if not prefix:
+                self.assigned, self.alias = set(entry_assigned), dict(entry_alias)
+            jumped = self.walk(block)
+            for name, owner in self.alias.items():
+                if owner is not None or name not in merged_alias:
+                    merged_alias[name] = owner
+            if not jumped:
+                outcomes.append(set(self.assigned))
+        if not exhaustive:
+            outcomes.append(entry_assigned)
+        self.alias = merged_alias
+        if not outcomes:
+            self.assigned = entry_assigned
+            return True
+        self.assigned = set.intersection(*outcomes)
+        return False
+
+    def _With(self, stmt: ast.With | ast.AsyncWith) -> bool:
+        locked = 0
+        for item in stmt.items:
+            self.scan(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, None)
+            if _is_lock(item.context_expr, self):
+                locked += 1
+        self.lock_depth += locked
+        jumped = self.walk(stmt.body)
+        self.lock_depth -= locked
+        return jumped
+
+    _AsyncWith = _With
+
+    def _Try(self, stmt: ast.Try) -> bool:
+        entry = set(self.assigned)
+        body_jumped = self.walk(stmt.body) or self.walk(stmt.orelse)
+        after_body = set(self.assigned)
+        outcomes = [] if body_jumped else [after_body]
+        for handler in stmt.handlers:
+            self.assigned = set(entry)
+            self.scan(handler.type)
+            if handler.name:
+                self.assigned.add(handler.name)
+                self.alias[handler.name] = None
+            if not self.walk(handler.body):
+                outcomes.append(set(self.assigned))
+        self.assigned = set.intersection(*outcomes) if outcomes else entry
+        return self.walk(stmt.finalbody) or not outcomes
+
+    _TryStar = _Try
+
+    def _Match(self, stmt: ast.Match) -> None:
+        self.scan(stmt.subject)
+        entry = set(self.assigned)
+        for case in stmt.cases:
+            self.assigned = set(entry)
+            for name in _pattern_names(case.pattern):
+                self.assigned.add(name)
+                self.alias[name] = None
+            self.scan(case.guard)
+            self.walk(case.body)
+        self.assigned = entry
+
+    def _Break(self, stmt: ast.Break) -> bool:
+        if self.region.loop_mode and self.loop_depth == 0:
+            self.emit("break", stmt, stmt="break")
+        return True
+
+    def _Continue(self, stmt: ast.Continue) -> bool:
+        return True
+
+    def _Return(self, stmt: ast.Return) -> bool:
+        self.scan(stmt.value)
+        if self.region.loop_mode:
+            self.emit("return", stmt, stmt="return")
+        return True
+
+    def _Raise(self, stmt: ast.Raise) -> bool:
+        self.scan(stmt.exc)
+        self.scan(stmt.cause)
+        return True
+
+    def _Global(self, stmt: ast.Global | ast.Nonlocal) -> None:
+        if self.region.loop_mode:
+            keyword = "global" if isinstance(stmt, ast.Global) else "nonlocal"
+            self.emit("global-statement", stmt, stmt=f"{keyword} {', '.join(stmt.names)}", name=stmt.names[0],
+                      bound=f"`{stmt.names[0]}`")
+
+    _Nonlocal = _Global
+
+    def _FunctionDef(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        for deco in stmt.decorator_list:
+            self.scan(deco)
+        if not isinstance(stmt, ast.ClassDef):
+            for default in (*stmt.args.defaults, *stmt.args.kw_defaults):
+                self.scan(default)
+        self.assigned.add(stmt.name)
+        self.alias[stmt.name] = None
+
+    _AsyncFunctionDef = _FunctionDef
+    _ClassDef = _FunctionDef
+
+    def _Import(self, stmt: ast.Import | ast.ImportFrom) -> None:
+        for alias in stmt.names:
+            name = (alias.asname or alias.name).split(".")[0]
+            self.assigned.add(name)
+            self.alias[name] = None
+
+    _ImportFrom = _Import
+
+
+def _text(node: ast.AST, limit: int = 60) -> str:
+    try:
+        text = ast.unparse(node)
+    except (ValueError, RecursionError, AttributeError):  # pragma: no cover - malformed nodes
+        return type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_dynamic_namespace(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and dotted_name(node.func) in {"globals", "vars", "locals"}
+
+
+def _touches_process_state(target: ast.Attribute | ast.Subscript) -> bool:
+    dotted = dotted_name(target.value if isinstance(target, ast.Subscript) else target)
+    return dotted in PROCESS_STATE_ROOTS or any(dotted.startswith(r + ".") for r in PROCESS_STATE_ROOTS)
+
+
+def _is_lock(expr: ast.expr, walker: EffectWalker) -> bool:
+    if isinstance(expr, ast.Name):
+        owner = walker.region.resolve(expr.id)
+        return (owner is not None and owner.lock) or "lock" in expr.id.lower()
+    if isinstance(expr, ast.Attribute):
+        return "lock" in expr.attr.lower()
+    return False
+
+
+def _locally_bound(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, COMPREHENSIONS):
+            for gen in child.generators:
+                names.update(target_names(gen.target))
+        elif isinstance(child, ast.Lambda):
+            args = child.args
+            names.update(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+            names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    return names
+
+
+def _pattern_names(pattern: ast.pattern) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(pattern):
+        name = getattr(child, "name", None) or getattr(child, "rest", None)
+        if isinstance(name, str):
+            names.add(name)
+    return names

@@ -1,0 +1,199 @@
+"""Typed facts the analysis produces: owners of objects, effects of statements, loops and their verdicts.
+
+The rules (``rules/``) are small predicates over :class:`Effect`; the loop rewriter reads :class:`LoopFacts`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parallelize._analysis.rules.base import Finding
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Where an object that a task touches was bound, outside the task.
+
+    Attributes:
+        name: The outer name (``results``), or the name an alias stands for.
+        line: Line of its first binding (0 when unknown).
+        kind: ``"before-loop"``, ``"parameter"``, ``"module"``, ``"closure"``, ``"default"`` (a mutable
+            default argument), ``"item"`` (an element of an outer collection) or ``"alias"``.
+        via: For aliases and items, the name the task used (``r`` in ``r = results``).
+        sync: The object is a synchronised primitive (queue, manager proxy, lock), safe to mutate.
+        lock: The name is a lock (for ``with lock:`` suppression under threads).
+    """
+
+    name: str
+    line: int
+    kind: str
+    via: str = ""
+    sync: bool = False
+    lock: bool = False
+
+    def describe(self) -> str:
+        """Return ``"`results` (bound at line 12)"``-style text naming the object and its binding line."""
+        where = {
+            "parameter": f"a parameter, line {self.line}",
+            "module": f"module-level, bound at line {self.line}",
+            "closure": f"an enclosing function's variable, bound at line {self.line}",
+            "default": f"a mutable default argument, line {self.line}",
+        }.get(self.kind, f"bound at line {self.line}")
+        if self.kind == "item":
+            return f"`{self.via}` (an element of `{self.name}`, bound at line {self.line})"
+        if self.via and self.via != self.name:
+            return f"`{self.via}` (an alias of `{self.name}`, {where})"
+        return f"`{self.name}` ({where})"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One thing a task's statement does that a rule may report.
+
+    Attributes:
+        kind: The fact, e.g. ``"subscript-store"``, ``"mutating-call"``, ``"break"``, ``"carried-read"``.
+        node: The offending AST node (its position is reported).
+        args: Values for the message template (``stmt``, ``name``, ``bound`` ...).
+        owner: The outer object involved, when there is one.
+        locked: The statement sits inside ``with lock:`` (suppresses thread races, not process copies).
+    """
+
+    kind: str
+    node: ast.AST
+    args: dict[str, str] = field(default_factory=dict)
+    owner: Owner | None = None
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Collector:
+    """An allowed collection form on a name bound before the loop, applied in the parent in iteration order.
+
+    Attributes:
+        name: The accumulator's name.
+        kind: ``"append"``, ``"extend"``, ``"add"``, ``"setitem"`` or ``"update"``.
+        node: The statement (``ast.Expr`` for method forms, ``ast.Assign`` for ``acc[k] = e``).
+        lineno: Its line in the parsed tree (add ``line_offset`` for the file line).
+    """
+
+    name: str
+    kind: str
+    node: ast.stmt
+    lineno: int
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """An allowed reduction (``acc += e``, ``acc = acc * e``, ``acc = max(acc, e)`` ...).
+
+    Attributes:
+        name: The accumulator's name.
+        op: ``"+"``, ``"-"``, ``"*"``, ``"|"``, ``"&"``, ``"max"`` or ``"min"``.
+        node: The statement (``ast.AugAssign`` or ``ast.Assign``).
+        value: The expression combined into the accumulator (``e``).
+        lineno: Its line in the parsed tree.
+    """
+
+    name: str
+    op: str
+    node: ast.stmt
+    value: ast.expr
+    lineno: int
+
+
+@dataclass
+class LoopFacts:
+    """Everything known about one candidate loop.
+
+    Attributes:
+        node: The ``ast.For`` node.
+        index: 1-based position among the candidate loops (what ``loop=N`` means).
+        collectors: The allowed collection forms found in the body.
+        reductions: The allowed reductions found in the body.
+        private: Names bound inside an iteration (the loop target included).
+        live_after: Private names read after the loop (they hold the last iteration's values).
+        shared_reads: Outer names the body only reads.
+        before: Names definitely bound before the loop (parameters included).
+    """
+
+    node: ast.For
+    index: int
+    collectors: list[Collector] = field(default_factory=list)
+    reductions: list[Reduction] = field(default_factory=list)
+    private: set[str] = field(default_factory=set)
+    live_after: set[str] = field(default_factory=set)
+    shared_reads: set[str] = field(default_factory=set)
+    before: set[str] = field(default_factory=set)
+
+
+@dataclass
+class FunctionAnalysis:
+    """The answer of :func:`~parallelize._analysis.analyze_function`.
+
+    Attributes:
+        findings: Findings for the chosen loop (or the whole function in map mode); empty means safe.
+        loop: The chosen loop, or ``None`` (map mode, no loop, or ambiguous).
+        loop_count: Number of candidate top-level loops.
+        tree: The module parsed from the dedented source (``None`` if it did not parse).
+        function: The function definition inside ``tree``.
+        line_offset: Add to a node's ``lineno`` to get the file line.
+        col_offset: Columns removed by dedenting.
+    """
+
+    findings: list[Finding]
+    loop: LoopFacts | None
+    loop_count: int
+    tree: ast.Module | None
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None
+    line_offset: int = 0
+    col_offset: int = 0
+
+
+@dataclass(frozen=True)
+class LoopVerdict:
+    """The ``--audit`` verdict for one ``for`` loop.
+
+    Attributes:
+        path: File name.
+        line: Line of the ``for``.
+        col: 1-based column of the ``for``.
+        verdict: ``"safe"``, ``"safe-with-collection"`` or ``"unsafe"``.
+        codes: Rule codes that make it unsafe (sorted, unique).
+        collects: Accumulators collected or reduced (for ``safe-with-collection``).
+    """
+
+    path: str
+    line: int
+    col: int
+    verdict: str
+    codes: tuple[str, ...] = ()
+    collects: tuple[str, ...] = ()
+
+    def format(self) -> str:
+        """Return ``path:line:col: loop <verdict> ...`` for the text report."""
+        extra = ""
+        if self.codes:
+            extra = " (" + ", ".join(self.codes) + ")"
+        elif self.collects:
+            extra = " (collects " + ", ".join(f"`{n}`" for n in self.collects) + ")"
+        return f"{self.path}:{self.line}:{self.col}: loop {self.verdict}{extra}"
+
+
+@dataclass
+class ModuleAnalysis:
+    """The answer of :func:`~parallelize._analysis.analyze_module`.
+
+    Attributes:
+        findings: Sorted, de-duplicated findings for the module.
+        verdicts: One verdict per ``for`` loop when ``audit=True``.
+        loops: Number of ``for`` loops in the module.
+        lines: Number of source lines.
+    """
+
+    findings: list[Finding]
+    verdicts: list[LoopVerdict] = field(default_factory=list)
+    loops: int = 0
+    lines: int = 0

@@ -1,0 +1,143 @@
+"""Which code runs in parallel: our decorators, and functions handed to joblib, pools, executors, threads, Dask.
+
+A function handed over by name is looked up in the same module (through ``functools.partial`` too); a lambda
+is analysed in place. Loops in the parent over results (``as_completed``, ``imap``) are not task code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from parallelize._analysis.catalogue import MUTATING_METHODS
+from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from
+from parallelize._analysis.facts import Effect
+from parallelize._analysis.scopes import dotted_name
+
+OUR_DECORATORS = {"parallel_for": "processes", "io_bound": "threads"}
+TASK_DECORATORS = {"delayed", "remote"}  # joblib/dask.delayed, ray.remote
+POOL_METHODS = frozenset(
+    {"map", "imap", "imap_unordered", "starmap", "apply_async", "apply", "map_async", "starmap_async", "submit"}
+)
+POOL_FACTORIES = ("Pool", "Executor", "get_reusable_executor", "Client", "ThreadPool")
+POOL_NAMES = ("pool", "executor", "client", "exe")
+
+
+@dataclass
+class Target:
+    """A function that runs as a task.
+
+    Attributes:
+        node: The function (or lambda).
+        mode: ``"processes"`` or ``"threads"``.
+        loop: ``None`` for map mode only, else the decorator's ``loop=`` (``"auto"``, an int, or ``True``).
+        scope: The scope the function is defined in.
+    """
+
+    node: FunctionNode | ast.Lambda
+    mode: str
+    loop: object
+    scope: ScopeNode
+
+
+def decorator_target(func: FunctionNode) -> tuple[str, object] | None:
+    """Return (mode, loop option) when ``func`` carries one of our decorators or a task decorator."""
+    for deco in func.decorator_list:
+        call = deco if isinstance(deco, ast.Call) else None
+        name = dotted_name(call.func if call else deco).rsplit(".", 1)[-1]
+        keywords = {k.arg: k.value for k in call.keywords} if call else {}
+        if name in OUR_DECORATORS:
+            mode = OUR_DECORATORS[name]
+            backend = keywords.get("backend")
+            if isinstance(backend, ast.Constant) and backend.value == "threads":
+                mode = "threads"
+            option = keywords.get("loop")
+            value = option.value if isinstance(option, ast.Constant) else "auto"
+            return mode, ("auto" if value is None else value)
+        if name in TASK_DECORATORS:
+            return "processes", None
+    return None
+
+
+def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]]:
+    """Return the module's task functions, and effects found at hand-over sites (``delayed(d.update)``)."""
+    found: dict[int, Target] = {}
+    handover: list[tuple[Effect, str]] = []
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
+            decorated = decorator_target(node)
+            if decorated is not None:
+                scope = ctx.parents.get(id(node), ctx.tree)
+                found[id(node)] = Target(node, decorated[0], decorated[1], scope)
+    for call, scope in ctx.calls:
+        for func, mode in _handed_over(call):
+            _add(ctx, found, handover, func, mode, scope)
+    return list(found.values()), handover
+
+
+def _handed_over(call: ast.Call) -> list[tuple[ast.expr, str]]:
+    func = call.func
+    name = dotted_name(func)
+    last = name.rsplit(".", 1)[-1]
+    if last in TASK_DECORATORS and len(call.args) == 1 and not call.keywords:
+        return [(call.args[0], "processes")]
+    if last in {"Thread", "Process", "Timer"}:
+        target = next((k.value for k in call.keywords if k.arg == "target"), None)
+        mode = "processes" if last == "Process" else "threads"
+        if target is None and last == "Timer" and len(call.args) > 1:
+            target = call.args[1]
+        return [(target, mode)] if target is not None else []
+    if isinstance(func, ast.Attribute) and func.attr in POOL_METHODS and call.args:
+        receiver = dotted_name(func.value).lower()
+        if any(word in receiver for word in POOL_NAMES) or _is_pool_call(func.value):
+            mode = "threads" if "thread" in receiver or "Thread" in dotted_name(func.value) else "processes"
+            return [(call.args[0], mode)]
+    return []
+
+
+def _is_pool_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and any(f in dotted_name(node.func) for f in POOL_FACTORIES)
+
+
+def _add(
+    ctx: ModuleContext,
+    found: dict[int, Target],
+    handover: list[tuple[Effect, str]],
+    func: ast.expr,
+    mode: str,
+    scope: ScopeNode,
+) -> None:
+    for _ in range(3):  # partial(partial(f, a), b), and a name bound to a partial
+        if isinstance(func, ast.Call) and dotted_name(func.func).rsplit(".", 1)[-1] == "partial" and func.args:
+            func = func.args[0]
+        elif isinstance(func, ast.Name) and ctx.lookup(func, scope) is None:
+            value = _bound_value(ctx, func.id, scope)
+            if value is None:
+                break
+            func = value
+        else:
+            break
+    if isinstance(func, ast.Lambda):
+        found.setdefault(id(func), Target(func, mode, None, scope))
+        return
+    node = ctx.lookup(func, scope)
+    if node is not None:
+        found.setdefault(id(node), Target(node, mode, None, ctx.parents.get(id(node), ctx.tree)))
+        return
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.attr in MUTATING_METHODS:
+            owner = ctx.resolve_outside(func.value.id, scope) if not isinstance(scope, ast.Module) else None
+            binding = ctx.binder(scope).bindings.get(func.value.id)
+            if owner is None and binding is not None and binding.kind != "import":
+                owner = owner_from(binding, "module" if isinstance(scope, ast.Module) else "before-loop")
+            if owner is not None and not owner.sync:
+                args = {"stmt": ast.unparse(func), "bound": owner.describe(), "name": func.value.id}
+                handover.append((Effect("mutating-call", func, args, owner), mode))
+
+
+def _bound_value(ctx: ModuleContext, name: str, scope: ScopeNode) -> ast.expr | None:
+    for candidate in (scope, *ctx.enclosing(scope)):
+        binding = ctx.binder(candidate).bindings.get(name)
+        if binding is not None:
+            return binding.value
+    return None

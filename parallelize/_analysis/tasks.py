@@ -1,0 +1,146 @@
+"""Analyse one parallel loop (loop mode) or one task function (map mode) into facts and findings."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from parallelize._analysis.collectors import Form, match_form, plain_bindings, statements
+from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
+from parallelize._analysis.effects import EffectWalker, Region
+from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
+from parallelize._analysis.loops import bound_before
+from parallelize._analysis.rules import Finding, rules_for
+from parallelize._analysis.rules.base import PROCESS_CONSEQUENCE, THREAD_CONSEQUENCE
+from parallelize._analysis.scopes import loads, parameters, target_names
+
+LOOP = "a parallel loop"
+TASK = "a parallel task"
+
+
+def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int) -> tuple[LoopFacts, list[Effect]]:
+    """Return the facts of ``loop`` (inside ``scope``) and the effects that rules may report."""
+    is_function = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+    params = parameters(scope) if is_function else {}  # type: ignore[arg-type]
+    body = scope.body if not isinstance(scope, ast.Lambda) else []
+    definite, possible = bound_before(body, loop, set(params))
+    local = ctx.local_names(scope) if is_function else ctx.binder(scope).bindings
+    declared = ctx.binder(scope).declared_global | ctx.binder(scope).declared_nonlocal if is_function else set()
+
+    forms = {id(s): f for s in statements(loop.body) if (f := match_form(s)) is not None}
+    private = set(plain_bindings(loop.body, forms)) | set(target_names(loop.target))
+    forms = {k: f for k, f in forms.items() if f.name not in private}
+
+    def resolve(name: str) -> Owner | None:
+        binding = params.get(name) or (local.get(name) if name in possible or name in definite else None)
+        if binding is not None:
+            return owner_from(binding, "before-loop")
+        if name in local and name not in declared:
+            return None
+        return ctx.resolve_outside(name, scope) if is_function else None
+
+    effects: list[Effect] = []
+    accepted: dict[str, list[Form]] = {}
+    for form in forms.values():
+        owner = resolve(form.name)
+        args = {"stmt": _text(form.stmt), "name": form.name}
+        if form.name in definite and owner is not None and not owner.sync:
+            if not form.allowed:
+                effects.append(Effect("unsupported-reduction", form.stmt, {**args, "what": f"operator `{form.op}`",
+                                                                          "bound": owner.describe()}, owner))
+            else:
+                accepted.setdefault(form.name, []).append(form)
+        elif form.name in possible or (form.name in local and form.name not in declared):
+            line = possible.get(form.name)
+            bound = f"`{form.name}` (bound at line {line + ctx.line_offset})" if line else f"`{form.name}`"
+            effects.append(Effect("unbound-accumulator", form.stmt, {**args, "bound": bound}))
+        elif form.name in declared:
+            effects.append(Effect("global-write", form.stmt, {**args, "bound": f"`{form.name}` (declared global)"}))
+        elif owner is not None and not owner.sync:
+            kind = {"setitem": "subscript-store", "reduce": "global-write"}.get(form.kind, "mutating-call")
+            effects.append(Effect(kind, form.stmt, {**args, "bound": owner.describe()}, owner))
+    for name, group in accepted.items():
+        kinds = {f.op if f.kind == "reduce" else "collect" for f in group}
+        if len(kinds) > 1:
+            owner = resolve(name)
+            effects.append(Effect("mixed-accumulator", group[-1].stmt, {
+                "stmt": _text(group[-1].stmt), "name": name, "bound": owner.describe() if owner else f"`{name}`",
+                "what": "mixes " + ", ".join(sorted(kinds))}, owner))
+
+    region = Region(
+        loop_mode=True,
+        bound=private,
+        resolve=resolve,
+        forms=forms,
+        accumulators=set(accepted),
+        summaries=lambda f: ctx.summary(f, scope),
+        strict=ctx.strict,
+    )
+    walker = EffectWalker(region)
+    for name in loads(loop.iter):
+        if name.id in accepted:
+            walker.emit("accumulator-read", name, resolve(name.id), stmt=name.id)
+    walker.bind(loop.target, None, item_of=loop.iter)
+    walker.walk(loop.body)
+
+    facts = LoopFacts(node=loop, index=index, private=private, before=definite)
+    for group in accepted.values():
+        for form in group:
+            if form.kind == "reduce":
+                facts.reductions.append(Reduction(form.name, form.op, form.stmt, form.values[0], form.stmt.lineno))
+            else:
+                facts.collectors.append(Collector(form.name, form.kind, form.stmt, form.stmt.lineno))
+    end = loop.end_lineno or loop.lineno
+    after = [n.id for stmt in body for n in loads(stmt) if n.lineno > end]
+    facts.live_after = private & set(after)
+    facts.shared_reads = {n for n in walker.shared_reads - set(accepted) if resolve(n) is not None or n in local}
+    return facts, effects + walker.effects
+
+
+def analyze_task(ctx: ModuleContext, func: FunctionNode | ast.Lambda) -> list[Effect]:
+    """Return the effects of running ``func`` as a task (map mode)."""
+    walker = task_walker(ctx, func)
+    if isinstance(func, ast.Lambda):
+        walker.scan(func.body)
+    else:
+        walker.walk(func.body)
+    return walker.effects
+
+
+def to_findings(ctx: ModuleContext, effects: Iterable[Effect], mode: str, *, loop: bool) -> list[Finding]:
+    """Turn effects into findings of every rule that reports them under ``mode``."""
+    findings: list[Finding] = []
+    for effect in effects:
+        for rule in rules_for(effect.kind):
+            if not rule.matches(effect, mode):
+                continue
+            args = {
+                "where": LOOP if loop else TASK,
+                "consequence": THREAD_CONSEQUENCE if mode == "threads" else PROCESS_CONSEQUENCE,
+                **effect.args,
+            }
+            args["fix"] = rule.fix_loop if loop else rule.fix_task
+            node = effect.node
+            line = getattr(node, "lineno", 1) + ctx.line_offset
+            end_line = (getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)) + ctx.line_offset
+            findings.append(
+                Finding(rule, ctx.path, line, getattr(node, "col_offset", 0) + 1, args, end_line,
+                        (getattr(node, "end_col_offset", None) or 0) + 1)
+            )
+    return findings
+
+
+def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Return findings sorted, keeping one per (line, column, code)."""
+    unique: dict[tuple[str, int, int, str], Finding] = {}
+    for finding in findings:
+        unique.setdefault(finding.sort_key(), finding)
+    return [unique[key] for key in sorted(unique)]
+
+
+def _text(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+__all__ = ["LOOP", "TASK", "EffectWalker", "analyze_loop", "analyze_task", "dedupe", "to_findings"]
