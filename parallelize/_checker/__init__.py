@@ -1,0 +1,100 @@
+"""``parallelize check``: a front end only. Files, settings, noqa and formats live here; every verdict comes from
+:mod:`parallelize._analysis`, the same analysis that ``@parallel_for`` runs at decoration.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parallelize._analysis import Finding, LoopVerdict, analyze_source_bytes
+from parallelize._checker import noqa
+from parallelize._checker.files import discover, display
+from parallelize._checker.settings import Settings
+
+__all__ = ["Report", "check_bytes", "check_paths", "run_demo_step"]
+
+
+@dataclass
+class Report:
+    """The outcome of a run.
+
+    Attributes:
+        findings: Selected, unsuppressed findings, sorted.
+        verdicts: Audit verdicts (``--audit``), sorted.
+        files: Number of files checked.
+        loops: Number of ``for`` loops seen.
+        lines: Number of source lines read.
+        errors: Internal errors (file, message); they make the exit code 2.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    verdicts: list[LoopVerdict] = field(default_factory=list)
+    files: int = 0
+    loops: int = 0
+    lines: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> None:
+    """Check one file's bytes and add the results to ``report``."""
+    selected = settings.selected()
+    try:
+        result = analyze_source_bytes(data, name, audit=settings.audit, strict="PAR901" in selected)
+    except Exception as exc:  # an analysis bug must not stop the run; it is reported and exits 2
+        report.errors.append((name, f"{type(exc).__name__}: {exc}"))
+        return
+    report.files += 1
+    report.loops += result.loops
+    report.lines += result.lines
+    findings = [f for f in result.findings if f.code in selected]
+    if findings:
+        try:
+            text = data.decode("utf-8", errors="replace")
+        except Exception:  # pragma: no cover - decode with replace does not fail
+            text = ""
+        suppressions = noqa.read(text)
+        findings = [f for f in findings if not suppressions.suppresses(f.line, f.code)]
+    report.findings.extend(findings)
+    if settings.audit:
+        for verdict in result.verdicts:
+            if verdict.verdict == "unsafe":
+                codes = tuple(c for c in verdict.codes if c in selected)
+                if not codes:
+                    verdict = LoopVerdict(verdict.path, verdict.line, verdict.col, "safe")
+                else:
+                    verdict = LoopVerdict(verdict.path, verdict.line, verdict.col, "unsafe", codes)
+            report.verdicts.append(verdict)
+
+
+def check_paths(paths: list[str], settings: Settings) -> Report:
+    """Check files and folders (``-`` reads standard input) and return the report.
+
+    Raises:
+        FileNotFoundError: A path does not exist.
+    """
+    report = Report()
+    for given in paths:
+        if given == "-":
+            check_bytes(sys.stdin.buffer.read(), settings.stdin_filename, settings, report)
+            continue
+        for path in discover([given], settings.root, settings.exclude):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                report.errors.append((display(path), f"cannot read: {exc.strerror or exc}"))
+                continue
+            check_bytes(data, display(path), settings, report)
+    report.findings.sort(key=Finding.sort_key)
+    report.verdicts.sort(key=lambda v: (v.path, v.line, v.col))
+    return report
+
+
+def run_demo_step(path: str | Path) -> str:
+    """Return what ``parallelize demo`` prints for the legacy examples: findings, then every loop's verdict."""
+    from parallelize._checker.formats.text import render
+
+    settings = Settings(audit=True, root=Path(path) if Path(path).is_dir() else Path(path).parent)
+    report = check_paths([str(path)], settings)
+    return render(report, settings)
