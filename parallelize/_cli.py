@@ -27,15 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "check":
         from parallelize._checker.cli import run as run_check
 
-        return run_check(rest)
+        return int(run_check(rest))
     if command == "demo":
         from parallelize._demo import run as run_demo
 
-        return run_demo(rest)
+        return int(run_demo(rest))
     if command == "info":
-        from parallelize._info import run as run_info
+        from parallelize._info import run as run_info  # type: ignore[import-not-found,unused-ignore]
 
-        return run_info(rest)
+        return int(run_info(rest))
     print(f"parallelize: unknown command {command!r}\n{USAGE}", end="", file=sys.stderr)
     return 2
 

@@ -1,0 +1,105 @@
+"""The contract between the scheduler and the backends that run its batches.
+
+A backend starts, runs and kills workers, and turns its own failure types into ours. Nothing else: batching,
+ordering, retries, seeds, timeouts and errors live once, in the scheduler. A backend needs ``submit``; the rest
+has sensible defaults in :class:`BackendBase`. Implementations return standard ``concurrent.futures.Future``
+objects (a Dask backend adapts its futures to them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do, declared once as data.
+
+    Attributes:
+        processes: tasks run in other processes, so payloads are pickled and results come back pickled.
+        shares_memory: tasks see the caller's objects (serial, threads): nothing is copied.
+        can_kill: a stuck task's worker can be killed and replaced (processes).
+        remote: workers may sit on other machines, so local files (shared arrays) cannot reach them.
+    """
+
+    processes: bool
+    shares_memory: bool
+    can_kill: bool
+    remote: bool
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the scheduler needs from a backend."""
+
+    name: str
+    capabilities: Capabilities
+
+    @property
+    def n_workers(self) -> int:
+        """How many tasks can run at once."""
+        ...
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        """Run ``fn(*args)`` on a worker; failures of the backend itself surface as our error types."""
+        ...
+
+    def share(self, obj: Any) -> Any:
+        """Make ``obj`` (sent with every batch of one call) cheap to send many times; return what to send."""
+        ...
+
+    def cancel(self, futures: Iterable[Future[Any]]) -> None:
+        """Cancel futures that have not started."""
+        ...
+
+    def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
+        """Release the workers; ``kill`` ends them at once (stuck task, Ctrl-C). The next submit starts fresh."""
+        ...
+
+
+class BackendBase:
+    """Defaults for the optional parts of :class:`Backend`."""
+
+    name = "base"
+    capabilities = Capabilities(processes=False, shares_memory=True, can_kill=False, remote=False)
+
+    def __init__(self, n_workers: int, worker_env: Mapping[str, str] | None = None) -> None:
+        self._n_workers = n_workers
+        self._worker_env = dict(worker_env or {})
+
+    @property
+    def n_workers(self) -> int:
+        """How many tasks can run at once."""
+        return self._n_workers
+
+    def share(self, obj: Any) -> Any:
+        """Return ``obj`` unchanged: most backends send it as it is."""
+        return obj
+
+    def cancel(self, futures: Iterable[Future[Any]]) -> None:
+        """Cancel every future that has not started yet."""
+        for future in futures:
+            future.cancel()
+
+    def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
+        """Nothing to release by default."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} n_workers={self._n_workers}>"
+
+
+def completed_future(fn: Callable[..., R], *args: Any) -> Future[R]:
+    """Run ``fn(*args)`` now and return a finished future holding its result or exception."""
+    future: Future[R] = Future()
+    try:
+        future.set_result(fn(*args))
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        future.set_exception(exc)
+    return future

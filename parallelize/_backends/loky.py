@@ -1,0 +1,127 @@
+"""Process workers from loky, kept alive and reused across calls.
+
+Data flow: the scheduler pickles each batch itself (cloudpickle) into bytes and calls ``submit(run_batch, ...)``;
+loky's manager thread feeds a call queue read by the worker processes and hands results back through a result
+queue, completing the ``Future``. This module owns one ``loky.ProcessPoolExecutor`` per (size, environment), under
+``_lock``. It translates loky's failures into ours and nothing more:
+
+- ``TerminatedWorkerError`` / ``BrokenProcessPool`` (a worker died: segfault, ``os._exit``, SIGKILL by the OOM
+  killer) become :class:`WorkerCrashedError`, and the broken executor is replaced at the next submit.
+- ``shutdown(kill=True)`` terminates the workers at once; it serves timeouts and Ctrl-C, so no worker outlives
+  the call that needed it to stop.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from loky import ProcessPoolExecutor
+from loky.process_executor import BrokenProcessPool, ShutdownExecutorError, TerminatedWorkerError
+
+from parallelize._backends.base import BackendBase, Capabilities
+from parallelize._errors import WorkerCrashedError
+
+R = TypeVar("R")
+
+#: Idle workers exit after this many seconds; long enough that notebook cells reuse a warm pool.
+IDLE_TIMEOUT = 300
+
+_live: weakref.WeakSet[LokyBackend] = weakref.WeakSet()
+
+
+def _crash_error(exc: BaseException) -> WorkerCrashedError:
+    text = str(exc)
+    codes = re.search(r"exit codes of the workers are (\{[^}]*\})", text)
+    detail = f"exit codes {codes.group(1)}" if codes else type(exc).__name__
+    return WorkerCrashedError(
+        f"a worker process died ({detail}): a segmentation fault, os._exit(), or the operating system killing "
+        "it (often for lack of memory). The pool is rebuilt for the next call."
+    )
+
+
+class LokyBackend(BackendBase):
+    """A reusable loky process pool of ``n_workers`` processes started with ``worker_env``."""
+
+    name = "loky"
+    capabilities = Capabilities(processes=True, shares_memory=False, can_kill=True, remote=False)
+
+    def __init__(self, n_workers: int, worker_env: Mapping[str, str] | None = None) -> None:
+        super().__init__(n_workers, worker_env)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        _live.add(self)
+
+    def _get_executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self._n_workers, timeout=IDLE_TIMEOUT, env=self._worker_env or None
+                )
+            return self._executor
+
+    def _discard(self, executor: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+        executor.shutdown(wait=False, kill_workers=True)
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        """Send ``fn(*args)`` to a worker process; a broken pool is replaced first."""
+        for _attempt in range(2):
+            executor = self._get_executor()
+            try:
+                inner = executor.submit(fn, *args)
+            except (BrokenProcessPool, ShutdownExecutorError, RuntimeError):
+                self._discard(executor)
+                continue
+            return self._translate(executor, inner)
+        raise WorkerCrashedError("the process pool could not be restarted; see the previous errors")
+
+    def _translate(self, executor: ProcessPoolExecutor, inner: Future[R]) -> Future[R]:
+        outer: _RelayFuture[R] = _RelayFuture(inner)
+
+        def relay(done: Future[R]) -> None:
+            if done.cancelled():
+                Future.cancel(outer)
+                return
+            exc = done.exception()
+            if exc is None:
+                outer.set_result(done.result())
+            elif isinstance(exc, (TerminatedWorkerError, BrokenProcessPool)):
+                self._discard(executor)
+                outer.set_exception(_crash_error(exc))
+            else:
+                outer.set_exception(exc)
+
+        inner.add_done_callback(relay)
+        return outer
+
+    def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
+        """Stop the workers; ``kill`` terminates them without waiting for running tasks."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=wait and not kill, kill_workers=kill)
+
+
+class _RelayFuture(Future[R]):
+    """A future completed from loky's, with loky's errors translated; cancelling it cancels loky's."""
+
+    def __init__(self, inner: Future[R]) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def cancel(self) -> bool:
+        return self._inner.cancel() and super().cancel()
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    for backend in list(_live):
+        backend.shutdown(wait=False, kill=True)

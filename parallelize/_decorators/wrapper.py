@@ -1,0 +1,179 @@
+"""``ParallelFunction``: the object a decorator returns. It keeps the function's identity and adds map methods.
+
+Built on wrapt, so the decorated function keeps ``__name__``, ``__doc__``, ``__wrapped__``, its signature and its
+source, binds correctly as a method, staticmethod or classmethod, and pickles by reference. It owns no scheduling:
+each method builds a :class:`CallSpec` and hands it to the scheduler with the backend chosen for this call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from typing import Any, Generic, ParamSpec, TypeVar
+
+import wrapt
+
+from parallelize._backends import resolve_backend
+from parallelize._backends.base import Backend
+from parallelize._options import Options
+from parallelize._scheduler import CallSpec, run_iter, run_list, submit_one
+from parallelize._scheduler import budget as budget_mod
+from parallelize._scheduler.limits import Limits, RateLimiter
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _import_by_name(module: str, qualname: str) -> Any:
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class _MapMethods(Generic[P, R]):
+    """``map``/``starmap``/``imap``/``imap_unordered``/``submit``, shared by the plain and the bound wrapper."""
+
+    __wrapped__: Callable[P, R]
+
+    def _parallel_options(self) -> Options:
+        raise NotImplementedError
+
+    def _parallel_limits(self) -> Limits | None:
+        raise NotImplementedError
+
+    # -- plumbing -----------------------------------------------------------------------------------------------
+    def _backend(self) -> Backend:
+        options = self._parallel_options()
+        return resolve_backend(options.backend, n_jobs=options.n_jobs, io=options.io,
+                               max_concurrency=options.max_concurrency or 32)
+
+    def _spec(self, backend: Backend, args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
+              star_kwargs: bool = False) -> CallSpec:
+        options = self._parallel_options()
+        limits = self._parallel_limits()
+        caps = backend.capabilities
+        if limits is not None and caps.processes:
+            limits = limits.for_workers(backend.n_workers)
+        share = budget_mod.share_per_worker(backend.n_workers) if backend.name != "serial" else (
+            budget_mod.current_budget())
+        return CallSpec(
+            fn=self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,
+            init=options.init, init_key=getattr(self, "_self_init_key", None) or _init_key(self), limits=limits,
+            budget=share, seed_globals=not (caps.shares_memory and backend.name != "serial"),
+            timeout=options.timeout if backend.name == "serial" else None,
+        )
+
+    def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
+             mode: str = "list") -> Any:
+        options = self._parallel_options()
+        if inspect.iscoroutinefunction(self.__wrapped__):
+            from parallelize._scheduler.aio import run_async
+
+            return run_async(self.__wrapped__, items, args, kwargs, star=star, mode=mode, options=options,
+                             limits=self._parallel_limits())
+        backend = self._backend()
+        spec = self._spec(backend, args, kwargs, star=star)
+        batch_size = None if options.batch_size == "auto" else int(options.batch_size)
+        if options.io and batch_size is None:
+            batch_size = 1  # I/O tasks wait, they don't compute: one item per dispatch keeps all threads busy
+        common: dict[str, Any] = {"batch_size": batch_size, "timeout": options.timeout,
+                                  "on_error": options.on_error, "progress": options.progress,
+                                  "description": getattr(self.__wrapped__, "__name__", "tasks")}
+        if mode == "list":
+            return run_list(spec, items, backend, **common)
+        return run_iter(spec, items, backend, ordered=(mode == "ordered"), **common)
+
+    # -- public -------------------------------------------------------------------------------------------------
+    def map(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> list[R]:
+        """Call the function on every item in parallel; return the results in input order.
+
+        ``f.map(items, *args, **kwargs)`` equals ``[f(item, *args, **kwargs) for item in items]``. ``args`` and
+        ``kwargs`` are broadcast: serialized once per call and sent once per worker.
+        """
+        return self._run(items, args, kwargs)  # type: ignore[no-any-return]
+
+    def starmap(self, items: Iterable[Iterable[Any]], /, *args: Any, **kwargs: Any) -> list[R]:
+        """Like :meth:`map`, unpacking each item: ``[f(*item, *args, **kwargs) for item in items]``."""
+        return self._run(items, args, kwargs, star=True)  # type: ignore[no-any-return]
+
+    def imap(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> Iterator[R]:
+        """Lazily yield results in input order, pulling items as workers free up (endless inputs work)."""
+        return self._run(items, args, kwargs, mode="ordered")  # type: ignore[no-any-return]
+
+    def imap_unordered(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> Iterator[R]:
+        """Lazily yield results in the order they finish."""
+        return self._run(items, args, kwargs, mode="unordered")  # type: ignore[no-any-return]
+
+    def submit(self, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
+        """Run one call as a background task; return a ``concurrent.futures.Future``."""
+        if inspect.iscoroutinefunction(self.__wrapped__):
+            raise TypeError(f"{self.__wrapped__.__name__} is an async function: await it, or use .map")
+        backend = self._backend()
+        spec = self._spec(backend, (), {}, star=True, star_kwargs=True)
+        return submit_one(spec, (args, dict(kwargs)), backend, timeout=self._parallel_options().timeout)
+
+
+def _rebuild(wrapped: Callable[..., Any], options: Options) -> ParallelFunction[Any, Any]:
+    return ParallelFunction(wrapped, options)
+
+
+def _init_key(obj: Any) -> str:
+    return f"{id(obj)}"
+
+
+def _call_plain(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return wrapped(*args, **kwargs)
+
+
+class BoundParallelFunction(wrapt.BoundFunctionWrapper, _MapMethods[P, R]):  # type: ignore[misc,type-arg,unused-ignore]
+    """A :class:`ParallelFunction` bound to an instance or class (methods, classmethods)."""
+
+    def _parallel_options(self) -> Options:
+        return self._self_parent._self_options  # type: ignore[no-any-return]
+
+    def _parallel_limits(self) -> Limits | None:
+        return self._self_parent._self_limits  # type: ignore[no-any-return]
+
+    @property
+    def _self_init_key(self) -> str:
+        return self._self_parent._self_init_key  # type: ignore[no-any-return]
+
+
+class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignore[misc,type-arg,unused-ignore]
+    """A function decorated by ``parallel_for`` or ``io_bound``: callable as before, plus map methods."""
+
+    __bound_function_wrapper__ = BoundParallelFunction
+
+    def __init__(self, wrapped: Callable[P, R], options: Options,
+                 call: Callable[..., Any] | None = None) -> None:
+        super().__init__(wrapped, call or _call_plain)
+        self._self_options = options
+        self._self_init_key = f"{id(self)}-{getattr(wrapped, '__qualname__', '')}"
+        self._self_limits = (
+            Limits(RateLimiter(options.rate) if options.rate else None, options.retries, options.retry_on)
+            if options.io and (options.rate or options.retries) else None
+        )
+
+    def _parallel_options(self) -> Options:
+        return self._self_options  # type: ignore[no-any-return]
+
+    def _parallel_limits(self) -> Limits | None:
+        return self._self_limits  # type: ignore[no-any-return]
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return super().__call__(*args, **kwargs)  # type: ignore[no-any-return]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # Pickle by reference: a worker imports the decorated function where it was defined. wrapt proxies
+        # refuse to pickle otherwise (see wrapt's "Serialising an Object Proxy").
+        module = getattr(self.__wrapped__, "__module__", None)
+        qualname = getattr(self.__wrapped__, "__qualname__", None)
+        if not module or not qualname or "<locals>" in qualname or module == "__main__":
+            return (_rebuild, (self.__wrapped__, self._self_options))  # by value, through cloudpickle
+        return (_import_by_name, (module, qualname))
+
+    def __repr__(self) -> str:
+        return f"<parallel function {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)!r}>"

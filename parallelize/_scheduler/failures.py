@@ -1,0 +1,99 @@
+"""Turn a task's failure into the exception the caller sees.
+
+A user's exception keeps its own type. From a process worker it arrives with the worker's traceback attached as
+its ``__cause__`` (CPython's ``_RemoteTraceback`` technique); on every backend it carries a note naming the task
+index and a short repr of the item. ``on_error="collect"`` gathers the failures into one ``ExceptionGroup`` that
+also carries every task's result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from parallelize._compat import ExceptionGroup, add_note
+from parallelize._errors import describe_item
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker process, shown as the cause of the re-raised error."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class RemoteFailure:
+    """An exception captured in a process worker, ready to be pickled back."""
+
+    exc: BaseException | None
+    type_name: str
+    message: str
+    traceback_text: str
+
+
+def capture(exc: BaseException, remote: bool) -> BaseException | RemoteFailure:
+    """Capture ``exc`` in a worker: the object itself in-process, a picklable record across processes."""
+    if not remote:
+        return exc
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    carried: BaseException | None = exc
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        carried = None
+    return RemoteFailure(carried, f"{type(exc).__module__}.{type(exc).__qualname__}", str(exc),
+                         f'\n"""\n{text}"""')
+
+
+def rebuild(failure: BaseException | RemoteFailure, index: int, item: Any, *, note: bool = True) -> BaseException:
+    """Return the exception to raise in the caller for task ``index``."""
+    if isinstance(failure, RemoteFailure):
+        exc = failure.exc
+        if exc is None:
+            exc = RuntimeError(f"{failure.type_name}: {failure.message} (the original exception could not be "
+                               "pickled to reach the caller)")
+        exc.__cause__ = RemoteTraceback(failure.traceback_text)
+    else:
+        exc = failure
+    if note and not getattr(exc, "_parallelize_noted", False):
+        add_note(exc, f"parallelize: raised by task {index} (item {describe_item(item)})")
+        with contextlib.suppress(AttributeError):
+            exc._parallelize_noted = True  # type: ignore[attr-defined]
+    return exc
+
+
+class TaskFailures(ExceptionGroup):  # type: ignore[misc,valid-type]
+    """Raised by ``on_error="collect"``: every failure, plus ``results`` (a failed slot holds its exception)."""
+
+    results: list[Any]
+    failed_indices: list[int]
+
+    def derive(self, excs: Any) -> TaskFailures:  # type: ignore[override]
+        group = TaskFailures(self.message, excs)
+        group.results = self.results
+        group.failed_indices = self.failed_indices
+        return group
+
+
+def collected_failures(failures: dict[int, Any], results: list[Any]) -> TaskFailures:
+    """Build the group raised by ``on_error="collect"``."""
+    indices = sorted(failures)
+    count = len(indices)
+    group = TaskFailures(f"{count} of {len(results)} tasks failed (tasks {_ranges(indices)})",
+                         [failures[i] for i in indices])
+    group.results = results
+    group.failed_indices = indices
+    return group
+
+
+def _ranges(indices: list[int], limit: int = 10) -> str:
+    shown = ", ".join(map(str, indices[:limit]))
+    return shown + (", ..." if len(indices) > limit else "")

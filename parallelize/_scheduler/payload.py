@@ -1,0 +1,263 @@
+"""What travels to workers, and how.
+
+One call builds one :class:`CallSpec` (the function, broadcast arguments, seed, init, limits). For backends that
+share memory (serial, threads) the spec and items are handed over as they are. For process backends:
+
+- the spec is pickled once per call with cloudpickle into a :class:`SharedSpec`; workers unpickle it once and
+  cache it by token, so broadcast arguments are serialized once and decoded once per worker, not per item;
+  a large spec is written to a file and only its path travels with each batch;
+- numpy arrays of ``SHARE_THRESHOLD`` bytes or more (in arguments or items) are written once per call to a file
+  (``/dev/shm`` when it exists) and reach workers as read-only memory maps; the files are removed when the call
+  ends, on success or failure (:class:`ArrayStore`);
+- anything that cannot be pickled raises :class:`SerializationError` naming the argument or item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cloudpickle
+
+from parallelize._errors import SerializationError
+
+#: Arrays at least this large are shared through a memory-mapped file instead of being pickled per batch.
+#: Below ~1 MB, pickling costs less than creating and mapping a file.
+SHARE_THRESHOLD = 1 << 20
+
+#: Specs larger than this travel as a file path; smaller ones ride along with each batch.
+INLINE_SPEC_LIMIT = 64 << 10
+
+
+@dataclass
+class CallSpec:
+    """Everything a worker needs to run the tasks of one call, besides the items."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    star: bool = False
+    seed: int | None = None
+    init: Callable[[], Any] | None = None
+    init_key: str | None = None
+    limits: Any = None
+    budget: int = 1
+    seed_globals: bool = True
+    timeout: float | None = None
+    star_kwargs: bool = False
+
+
+@dataclass(frozen=True)
+class SharedSpec:
+    """A pickled :class:`CallSpec`: inline bytes or a file path, and a token workers cache it by."""
+
+    token: str
+    data: bytes | None
+    path: str | None
+
+
+def _shm_root() -> str:
+    for candidate in ("/dev/shm", tempfile.gettempdir()):
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    return tempfile.gettempdir()
+
+
+class ArrayStore:
+    """Files backing the large arrays of one call; :meth:`close` removes them."""
+
+    def __init__(self) -> None:
+        self._dir: str | None = None
+        self._paths: dict[int, tuple[Any, str]] = {}
+        self._lock = threading.Lock()
+
+    def path_for(self, array: Any) -> str:
+        """Write ``array`` once and return its file's path (the same path for the same array object)."""
+        import numpy as np
+
+        with self._lock:
+            known = self._paths.get(id(array))
+            if known is not None and known[0] is array:
+                return known[1]
+        path = os.path.join(self.directory(), f"{len(self._paths)}-{id(array)}.npy")
+        with self._lock:
+            np.save(path, array, allow_pickle=False)
+            self._paths[id(array)] = (array, path)
+            return path
+
+    def directory(self) -> str:
+        """The call's private folder (created on first use), removed by :meth:`close`."""
+        with self._lock:
+            if self._dir is None:
+                self._dir = tempfile.mkdtemp(prefix="parallelize-", dir=_shm_root())
+            return self._dir
+
+    @property
+    def used(self) -> bool:
+        """Whether any array was written."""
+        return bool(self._paths)
+
+    def close(self) -> None:
+        """Remove every file written for this call."""
+        with self._lock:
+            directory, self._dir = self._dir, None
+            self._paths.clear()
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+_mapped: OrderedDict[str, Any] = OrderedDict()
+_mapped_lock = threading.Lock()
+
+
+def load_shared_array(path: str) -> Any:
+    """Open a shared array read-only in a worker (memory-mapped; a few recent ones stay open)."""
+    import numpy as np
+
+    with _mapped_lock:
+        array = _mapped.get(path)
+        if array is None:
+            array = np.load(path, mmap_mode="r", allow_pickle=False)
+            _mapped[path] = array
+            while len(_mapped) > 8:
+                _mapped.popitem(last=False)
+        else:
+            _mapped.move_to_end(path)
+        return array
+
+
+class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
+    def __init__(self, file: io.BytesIO, store: ArrayStore | None) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._store = store
+
+    def reducer_override(self, obj: Any) -> Any:
+        store = self._store
+        if (store is not None and type(obj).__module__ == "numpy" and type(obj).__name__ in ("ndarray", "memmap")
+                and obj.nbytes >= SHARE_THRESHOLD and not obj.dtype.hasobject):
+            return load_shared_array, (store.path_for(obj),)
+        return super().reducer_override(obj)
+
+
+def dumps(obj: Any, store: ArrayStore | None = None) -> bytes:
+    """Pickle ``obj`` with cloudpickle, sharing large arrays through ``store``."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, store).dump(obj)
+    return buffer.getvalue()
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _fix_hint() -> str:
+    return (" Pass something picklable (a path or a config instead of an open file, lock, socket or client), "
+            "create the object inside the task or with init=, or use backend='threads'.")
+
+
+def _parameter_names(fn: Callable[..., Any]) -> list[str]:
+    import inspect
+
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def pickle_spec(spec: CallSpec, store: ArrayStore | None) -> bytes:
+    """Pickle the call's spec, naming the culprit when something in it cannot be pickled."""
+    try:
+        return dumps(spec, store)
+    except Exception as exc:
+        culprit = _find_unpicklable_part(spec, store)
+        raise SerializationError(f"{culprit} cannot be pickled to reach a process worker ({_why(exc)})."
+                                 + _fix_hint()) from exc
+
+
+def _find_unpicklable_part(spec: CallSpec, store: ArrayStore | None) -> str:
+    names = _parameter_names(spec.fn)
+    offset = 0 if spec.star else 1  # map mode: the item fills the first parameter
+    for position, value in enumerate(spec.args):
+        if not _can_pickle(value, store):
+            index = position + offset
+            label = f"'{names[index]}'" if index < len(names) else f"#{position}"
+            return f"argument {label} ({type(value).__name__})"
+    for key, value in spec.kwargs.items():
+        if not _can_pickle(value, store):
+            return f"argument {key!r} ({type(value).__name__})"
+    if not _can_pickle(spec.fn, store):
+        name = getattr(spec.fn, "__qualname__", repr(spec.fn))
+        return f"the function {name} (or a variable it captures)"
+    if spec.init is not None and not _can_pickle(spec.init, store):
+        return "the init= function (or a variable it captures)"
+    return "part of the call"
+
+
+def _can_pickle(value: Any, store: ArrayStore | None) -> bool:
+    try:
+        dumps(value, store)
+    except Exception:
+        return False
+    return True
+
+
+def share_spec(data: bytes, directory: Callable[[], str]) -> SharedSpec:
+    """Wrap pickled spec bytes for sending; large ones go to a file in ``directory()``."""
+    token = hashlib.blake2b(data, digest_size=12).hexdigest() + uuid.uuid4().hex[:8]
+    if len(data) <= INLINE_SPEC_LIMIT:
+        return SharedSpec(token, data, None)
+    path = os.path.join(directory(), f"spec-{token}.pkl")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return SharedSpec(token, None, path)
+
+
+def pickle_items(items: Sequence[Any], first_index: int, store: ArrayStore | None) -> bytes:
+    """Pickle one batch of items, naming the first item that cannot be pickled."""
+    try:
+        return dumps(list(items), store)
+    except Exception as exc:
+        for offset, item in enumerate(items):
+            if not _can_pickle(item, store):
+                raise SerializationError(
+                    f"item {first_index + offset} ({type(item).__name__}) cannot be pickled to reach a process "
+                    f"worker ({_why(exc)})." + _fix_hint()
+                ) from exc
+        raise SerializationError(f"a batch of items cannot be pickled ({_why(exc)})." + _fix_hint()) from exc
+
+
+_spec_cache: OrderedDict[str, CallSpec] = OrderedDict()
+_spec_lock = threading.Lock()
+
+
+def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
+    """Return the spec for a batch, decoding a shared one at most once per worker process."""
+    if isinstance(shared, CallSpec):
+        return shared
+    with _spec_lock:
+        spec = _spec_cache.get(shared.token)
+        if spec is not None:
+            _spec_cache.move_to_end(shared.token)
+            return spec
+    if shared.data is not None:
+        data = shared.data
+    else:
+        assert shared.path is not None
+        with open(shared.path, "rb") as handle:
+            data = handle.read()
+    spec = pickle.loads(data)
+    with _spec_lock:
+        _spec_cache[shared.token] = spec
+        while len(_spec_cache) > 4:
+            _spec_cache.popitem(last=False)
+    return spec  # type: ignore[no-any-return]
