@@ -8,7 +8,9 @@ Results travel per batch as a list of values plus a dict of failures, which keep
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -154,9 +156,22 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
 
         budget.limit_worker_threads()
         spec = load_spec(shared)
+        if spec.start_marks is not None:
+            mark_start(spec.start_marks, first_index)
         decoded = pickle.loads(items)
         return _encode(run_tasks(spec, first_index, decoded, remote=True), first_index)
     return run_tasks(load_spec(shared), first_index, items, remote=False)
+
+
+def start_mark_path(directory: str, first_index: int) -> str:
+    """Where batch ``first_index`` records that it started."""
+    return os.path.join(directory, f"start-{first_index}")
+
+
+def mark_start(directory: str, first_index: int) -> None:
+    """Record that batch ``first_index`` starts now (its file's modification time)."""
+    with contextlib.suppress(OSError), open(start_mark_path(directory, first_index), "w"):
+        pass
 
 
 def _encode(result: BatchResult, first: int) -> bytes:

@@ -55,6 +55,9 @@ class CallSpec:
     seed_globals: bool = True
     timeout: float | None = None
     star_kwargs: bool = False
+    #: With a timeout on local processes: a folder where each batch marks when it started (a file per batch), so
+    #: the clock starts when a worker picks the task up, not when it was queued behind a starting pool.
+    start_marks: str | None = None
 
 
 @dataclass(frozen=True)

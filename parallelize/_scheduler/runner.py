@@ -7,8 +7,8 @@ Data flow (all in the caller's thread; the backend owns its own threads and proc
          |  at most max_in_flight batches outstanding                                  v
     probe: the first tasks may run right here      <--- outcomes (index, ok, value) --+
 
-- **Probe.** Unless an option needs a worker (``init``, ``timeout``), the first task runs in the caller while its
-  time is measured. When the whole input would take less than ``INLINE_MAX_SECONDS`` serially, it all runs here:
+- **Probe.** Unless an option needs a worker (``init``, ``timeout``) or fixes the dispatch (an explicit
+  ``batch_size``), the first tasks run in the caller while their time is measured. When the whole input would take less than ``INLINE_MAX_SECONDS`` serially, it all runs here:
   sending tiny tasks to processes costs more than the work (200,000 ``x*x`` take ~30 ms serially).
 - **Lazy dispatch.** Items are pulled only to fill ``max_in_flight`` batches, so endless generators work.
 - **Timeouts.** With ``timeout`` every task is its own batch and only ``n_workers`` are in flight, so a batch
@@ -20,7 +20,9 @@ Data flow (all in the caller's thread; the backend owns its own threads and proc
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import time
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -31,7 +33,7 @@ from parallelize._backends.base import Backend
 from parallelize._errors import TaskTimeoutError, WorkerCrashedError, describe_item
 from parallelize._scheduler import budget
 from parallelize._scheduler.batching import BatchSizer
-from parallelize._scheduler.execution import run_batch, run_tasks
+from parallelize._scheduler.execution import run_batch, run_tasks, start_mark_path
 from parallelize._scheduler.payload import (
     ArrayStore,
     CallSpec,
@@ -75,7 +77,7 @@ class Execution:
         n_workers = backend.n_workers
         self._sizer = BatchSizer(1 if timeout is not None else batch_size, n_workers)
         self._max_in_flight = n_workers if timeout is not None else IN_FLIGHT_PER_WORKER * n_workers
-        self._allow_inline = (allow_inline and timeout is None and spec.init is None and caps.processes
+        self._allow_inline = (allow_inline and timeout is None and batch_size is None and spec.init is None and caps.processes
                               and not caps.remote)
         self._store: ArrayStore | None = None
         self._shared: Any = None
@@ -144,7 +146,8 @@ class Execution:
                 return
             done, _ = wait(list(self._in_flight), timeout=self._wait_seconds(), return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: self._in_flight[f].first):
-                yield from self._collect(future)
+                if future in self._in_flight:  # a crash drains every batch of the dead pool at once
+                    yield from self._collect(future)
             if self.timeout is not None:
                 yield from self._expire()
 
@@ -153,6 +156,8 @@ class Execution:
         if self._processes:
             if self._shared is None:
                 self._store = ArrayStore() if not self.backend.capabilities.remote else None
+                if self.timeout is not None and self._store is not None:
+                    self.spec = replace(self.spec, start_marks=self._store.directory())
                 data = pickle_spec(self.spec, self._store)
                 self._shared = self.backend.share(share_spec(data, self._spec_dir))
             payload: Any = pickle_items(batch.items, batch.first, self._store)
@@ -197,16 +202,32 @@ class Execution:
         for b in batches:
             yield (b.first, [None] * len(b.items), {b.first + k: crash for k in range(len(b.items))}, b.items)
 
+    def _started_at(self, batch: _Batch) -> float | None:
+        """When the batch started on a worker (monotonic clock), or None if it is still queued."""
+        if self.spec.start_marks is None:
+            return batch.submitted
+        try:
+            mtime = os.stat(start_mark_path(self.spec.start_marks, batch.first)).st_mtime
+        except OSError:
+            return None
+        return time.monotonic() - max(0.0, time.time() - mtime)
+
     def _wait_seconds(self) -> float | None:
         if self.timeout is None or not self._in_flight:
             return None
-        soonest = min(b.submitted for b in self._in_flight.values()) + self.timeout
-        return max(0.0, soonest - time.monotonic()) + 0.01
+        starts = [s for s in map(self._started_at, self._in_flight.values()) if s is not None]
+        if len(starts) < len(self._in_flight):
+            return 0.05  # something is still queued: look again soon for its start mark
+        return max(0.0, min(starts) + self.timeout - time.monotonic()) + 0.01
 
     def _expire(self) -> Iterator[Event]:
         assert self.timeout is not None
         now = time.monotonic()
-        late = [f for f, b in self._in_flight.items() if not f.done() and now - b.submitted > self.timeout]
+        late = []
+        for future, batch in self._in_flight.items():
+            started = self._started_at(batch)
+            if not future.done() and started is not None and now - started > self.timeout:
+                late.append(future)
         if not late:
             return
         late_batches = [self._in_flight.pop(f) for f in late]
@@ -218,6 +239,9 @@ class Execution:
             self._in_flight.clear()
             self.backend.shutdown(wait=False, kill=True)
             for batch in survivors:
+                if self.spec.start_marks is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(start_mark_path(self.spec.start_marks, batch.first))
                 self._submit(batch)
             remedy = "its worker was killed and replaced"
         else:

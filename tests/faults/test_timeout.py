@@ -1,0 +1,45 @@
+"""Tasks over ``timeout`` raise TaskTimeoutError; on processes the stuck worker is replaced and nothing is lost."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import tasks
+
+from parallelize import TaskTimeoutError, io_bound, parallel_for
+
+
+def test_stuck_process_task_times_out_and_pool_is_replaced() -> None:
+    f = parallel_for(n_jobs=2, timeout=1.0)(tasks.sleep_for)
+    started = time.monotonic()
+    with pytest.raises(TaskTimeoutError) as info:
+        f.map([0.01, 30.0, 0.01, 0.01])
+    assert time.monotonic() - started < 15
+    assert info.value.task_index == 1
+    assert "killed and replaced" in str(info.value)
+    assert parallel_for(n_jobs=2)(tasks.square).map(range(4)) == [0, 1, 4, 9]
+
+
+def test_collect_keeps_every_other_result_exactly_once() -> None:
+    f = parallel_for(n_jobs=2, timeout=1.0, on_error="collect")(tasks.sleep_for)
+    delays = [0.05, 20.0, 0.05, 0.3, 0.05, 0.05]
+    with pytest.raises(Exception) as info:
+        f.map(delays)
+    group = info.value
+    assert group.failed_indices == [1]  # type: ignore[attr-defined]
+    assert isinstance(group.exceptions[0], TaskTimeoutError)  # type: ignore[attr-defined]
+    results = group.results  # type: ignore[attr-defined]
+    assert [r for i, r in enumerate(results) if i != 1] == [d for i, d in enumerate(delays) if i != 1]
+
+
+def test_thread_timeout_says_the_thread_was_abandoned() -> None:
+    f = io_bound(max_concurrency=4, timeout=0.3)(tasks.sleep_for)
+    with pytest.raises(TaskTimeoutError, match="abandoned"):
+        f.map([0.01, 2.0, 0.01])
+
+
+def test_serial_backend_reports_an_overlong_task_after_it_finishes() -> None:
+    f = parallel_for(backend="serial", timeout=0.05)(tasks.sleep_for)
+    with pytest.raises(TaskTimeoutError):
+        f.map([0.0, 0.2])
