@@ -144,10 +144,14 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
     for effect, mode in handover:
         findings += to_findings(ctx, [effect], mode, loop=False)
     for target in targets:
-        findings += to_findings(ctx, analyze_task(ctx, target.node), target.mode, loop=False)
-        if target.loop is None or target.loop is False or isinstance(target.node, ast.Lambda):
+        # Loop mode when the decorator allows it and the function has a loop; map mode otherwise.
+        node = target.node
+        if target.loop is None or target.loop is False or isinstance(node, ast.Lambda) or not candidate_loops(
+            node.body
+        ):
+            findings += to_findings(ctx, analyze_task(ctx, node), target.mode, loop=False)
             continue
-        findings += _loop_mode(ctx, target.node, target.loop, target.mode)
+        findings += _loop_mode(ctx, node, target.loop, target.mode)
     result = ModuleAnalysis([], loops=0, lines=lines)
     for loop, scope in all_loops(tree):
         result.loops += 1

@@ -143,7 +143,7 @@ class ModuleContext:
             for effect in walker.effects:
                 if effect.owner is not None and effect.kind not in {"carried-read", "accumulator-read"}:
                     mutated.setdefault(effect.owner.name, getattr(effect.node, "lineno", 0) + self.line_offset)
-            params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
+            params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
             self._summaries[key] = Summary(node.name, params, mutated)
         found = self._summaries[key]
         return found if found.mutated else None
@@ -169,5 +169,6 @@ def task_walker(
         initial=initial,
         summaries=(lambda f: ctx.summary(f, func)) if follow_calls else (lambda f: None),
         strict=ctx.strict and follow_calls,
+        declared=ctx.binder(func).declared_global | ctx.binder(func).declared_nonlocal,
     )
     return EffectWalker(region)

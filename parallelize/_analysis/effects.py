@@ -64,6 +64,7 @@ class Region:
     initial: dict[str, Owner | None] = field(default_factory=dict)
     summaries: Callable[[ast.expr], Summary | None] = lambda _func: None
     strict: bool = False
+    declared: set[str] = field(default_factory=set)
 
 
 class EffectWalker:
@@ -90,6 +91,12 @@ class EffectWalker:
             args.setdefault("bound", owner.describe())
             args.setdefault("name", owner.via or owner.name)
         self.effects.append(Effect(kind, node, args, owner, self.lock_depth > 0))
+
+    def quiet(self, node: ast.AST) -> None:
+        """Do not also report the root name of an already reported write as a loop-carried read."""
+        root = root_name(node)
+        if root is not None:
+            self._seen.update({(id(root), "accumulator-read"), (id(root), "carried-read")})
 
     def owner(self, name: str) -> Owner | None:
         """Return the outer object ``name`` stands for at this point, or ``None`` if it is fresh or unknown."""
@@ -153,6 +160,11 @@ class EffectWalker:
     def bind(self, target: ast.AST, value: ast.expr | None, *, item_of: ast.expr | None = None) -> None:
         """Bind an assignment target; mutations through attribute or subscript targets are effects."""
         if isinstance(target, ast.Name):
+            if target.id in self.region.declared:
+                owner = self.region.resolve(target.id)
+                self.emit("global-write", target, owner, stmt=_text(target), name=target.id,
+                          bound=owner.describe() if owner else f"`{target.id}` (declared global)")
+                return
             self.assigned.add(target.id)
             if item_of is not None:
                 self.alias[target.id] = self.item_alias(item_of, target.id)
@@ -169,10 +181,10 @@ class EffectWalker:
         elif isinstance(target, ast.Starred):
             self.bind(target.value, None, item_of=item_of)
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            self.store(target, target)
             self.scan(target.value)
             if isinstance(target, ast.Subscript):
                 self.scan(target.slice)
-            self.store(target, target)
 
     def store(self, target: ast.Attribute | ast.Subscript, stmt: ast.AST) -> None:
         """Report a write into ``target`` when it reaches an outer object."""
@@ -187,6 +199,7 @@ class EffectWalker:
             return
         kind = "attribute-store" if isinstance(target, ast.Attribute) else "subscript-store"
         self.emit(kind, stmt, owner, stmt=text)
+        self.quiet(target)
 
     # ----------------------------------------------------------------------------------------- expressions
     def scan(self, node: ast.AST | None) -> None:
@@ -250,11 +263,14 @@ class EffectWalker:
             owner = self.owner_of(receiver)
             if owner is not None:
                 self.emit("mutating-call", call, owner, stmt=text)
+                self.quiet(receiver)
         elif func.attr in WRITE_METHODS:
             self._file_write(receiver, call, text)
         if func.attr == "shuffle" and call.args:
             self._written_by_call(call.args[0], call, text)
-        elif (dotted.rsplit(".", 1)[-1] in FIRST_ARG_WRITERS or func.attr == "at") and call.args:
+        elif dotted.split(".", 1)[0] in {"np", "numpy"} and (
+            func.attr in FIRST_ARG_WRITERS or func.attr == "at"
+        ) and call.args:
             self._written_by_call(call.args[0], call, text)
         elif func.attr in FILE_DUMPERS and len(call.args) >= 2:
             self._file_write(call.args[1], call, text)
@@ -390,7 +406,8 @@ class EffectWalker:
             elif self.region.loop_mode:
                 self.emit("unsupported-reduction", stmt, owner, stmt=_text(stmt), name=name)
             else:
-                self.emit("global-write", stmt, owner, stmt=_text(stmt), name=name)
+                self.emit("global-write", stmt, owner, stmt=_text(stmt), name=name,
+                          bound=owner.describe() if owner else f"`{name}` (declared global)")
         else:
             self.bind(target, None)
 

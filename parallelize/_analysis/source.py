@@ -38,7 +38,13 @@ def decode(data: bytes, name: str) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
+        line = 1
+        for number, raw in enumerate(data.split(b"\n")[:2] if isinstance(exc, LookupError) else data.split(b"\n"), 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                line = number
+                break
         raise _problem("decode-error", line, 0, name, str(exc).splitlines()[0][:120]) from None
     return text[1:] if text.startswith("\ufeff") else text
 

@@ -70,12 +70,12 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
                 scope = ctx.parents.get(id(node), ctx.tree)
                 found[id(node)] = Target(node, decorated[0], decorated[1], scope)
     for call, scope in ctx.calls:
-        for func, mode in _handed_over(call):
+        for func, mode in _handed_over(ctx, call, scope):
             _add(ctx, found, handover, func, mode, scope)
     return list(found.values()), handover
 
 
-def _handed_over(call: ast.Call) -> list[tuple[ast.expr, str]]:
+def _handed_over(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> list[tuple[ast.expr, str]]:
     func = call.func
     name = dotted_name(func)
     last = name.rsplit(".", 1)[-1]
@@ -88,14 +88,18 @@ def _handed_over(call: ast.Call) -> list[tuple[ast.expr, str]]:
             target = call.args[1]
         return [(target, mode)] if target is not None else []
     if isinstance(func, ast.Attribute) and func.attr in POOL_METHODS and call.args:
-        receiver = dotted_name(func.value).lower()
-        if any(word in receiver for word in POOL_NAMES) or _is_pool_call(func.value):
-            mode = "threads" if "thread" in receiver or "Thread" in dotted_name(func.value) else "processes"
+        receiver = dotted_name(func.value)
+        value: ast.expr | None = func.value
+        if isinstance(func.value, ast.Name):
+            value = _bound_value(ctx, func.value.id, scope)
+        if _is_pool_call(value) or any(word in receiver.lower() for word in POOL_NAMES):
+            made = dotted_name(value) if isinstance(value, ast.Call) else receiver
+            mode = "threads" if "thread" in made.lower() or "thread" in receiver.lower() else "processes"
             return [(call.args[0], mode)]
     return []
 
 
-def _is_pool_call(node: ast.expr) -> bool:
+def _is_pool_call(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Call) and any(f in dotted_name(node.func) for f in POOL_FACTORIES)
 
 

@@ -28,7 +28,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     declared = ctx.binder(scope).declared_global | ctx.binder(scope).declared_nonlocal if is_function else set()
 
     forms = {id(s): f for s in statements(loop.body) if (f := match_form(s)) is not None}
-    private = set(plain_bindings(loop.body, forms)) | set(target_names(loop.target))
+    private = (set(plain_bindings(loop.body, forms)) | set(target_names(loop.target))) - declared
     forms = {k: f for k, f in forms.items() if f.name not in private}
 
     def resolve(name: str) -> Owner | None:
@@ -75,6 +75,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         accumulators=set(accepted),
         summaries=lambda f: ctx.summary(f, scope),
         strict=ctx.strict,
+        declared=declared,
     )
     walker = EffectWalker(region)
     for name in loads(loop.iter):
