@@ -111,6 +111,9 @@ def prepare_elementwise(
             arr = value if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value)
             values.append(arr)
             is_array.append(isinstance(arr, np.ndarray) and arr.ndim > 0)
+    for position, value in enumerate(values):  # strong dtypes first: weak scalars are resolved against them
+        if not _weak_scalar(value):
+            check_numeric(np.dtype(value.dtype), describe_argument(position, names))
     strong = [np.dtype(v.dtype) for v in values if not _weak_scalar(v)]
     dtypes: list[np.dtype[Any]] = []
     for position, value in enumerate(values):

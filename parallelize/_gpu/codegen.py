@@ -34,10 +34,10 @@ def elementwise_source(layout: Sequence[str], ndim: int, target: Literal["cuda",
     else:
         lines.append("    for i in prange(out.size):")
     if ndim == 1:
-        lines.append("        j0 = i")
+        lines.append("        j0 = i + 0")  # prange indexes are unsigned; min() with a signed shape would give a float
     else:
         # Fresh names at each step: numba's parfor pass rejects reassigning anything derived from the index.
-        lines.append(f"        r{ndim - 1} = i")
+        lines.append(f"        r{ndim - 1} = i + 0")
         for d in range(ndim - 1, 0, -1):
             lines.append(f"        j{d} = r{d} % out.shape[{d}]")
             lines.append(f"        r{d - 1} = r{d} // out.shape[{d}]")
