@@ -67,3 +67,19 @@ def load_model() -> dict[str, int]:
 def use_model(x: int) -> tuple[int, int]:
     state = parallelize.worker_state()
     return (x * state["weight"], state["pid"])
+
+
+def nested_inner_workers(_: int) -> dict[str, object]:
+    """From inside a worker: what a nested call and joblib-based code would use."""
+    import joblib
+    from threadpoolctl import threadpool_info
+
+    from parallelize._backends import resolve_backend
+
+    inner = resolve_backend(None, n_jobs=None, io=False, max_concurrency=None)
+    inner_explicit = resolve_backend(None, n_jobs=8, io=False, max_concurrency=None)
+    inner_results = parallelize.parallel_for(square).map(range(5))
+    blas = [lib["num_threads"] for lib in threadpool_info()]
+    return {"inner": inner.n_workers, "inner_name": inner.name, "inner_explicit": inner_explicit.n_workers,
+            "joblib": joblib.effective_n_jobs(-1), "blas": blas, "inner_results": inner_results,
+            "omp": os.environ.get("OMP_NUM_THREADS")}

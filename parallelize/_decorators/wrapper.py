@@ -37,6 +37,7 @@ class _MapMethods(Generic[P, R]):
     """``map``/``starmap``/``imap``/``imap_unordered``/``submit``, shared by the plain and the bound wrapper."""
 
     __wrapped__: Callable[P, R]
+    _parallelize_wrapper = True  # lets our pickler recognise the proxy (see payload._Pickler)
 
     def _parallel_options(self) -> Options:
         raise NotImplementedError

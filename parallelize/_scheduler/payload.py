@@ -149,6 +149,9 @@ class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
         if (store is not None and type(obj).__module__ == "numpy" and type(obj).__name__ in ("ndarray", "memmap")
                 and obj.nbytes >= SHARE_THRESHOLD and not obj.dtype.hasobject):
             return load_shared_array, (store.path_for(obj),)
+        if getattr(type(obj), "_parallelize_wrapper", False):
+            # wrapt proxies pose as functions (their __class__ is the wrapped one's); type() is not fooled.
+            return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
         return super().reducer_override(obj)
 
 

@@ -1,0 +1,77 @@
+"""Large arrays reach workers through one shared read-only file per call; the files go away afterwards."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+
+import numpy as np
+import pytest
+import tasks
+
+from parallelize import parallel_for
+from parallelize._scheduler import payload
+
+
+def _leftover_dirs() -> set[str]:
+    roots = {"/dev/shm", tempfile.gettempdir()}
+    return {d for root in roots for d in glob.glob(os.path.join(root, "parallelize-*"))}
+
+
+def test_large_array_argument_gives_the_serial_result_and_files_are_removed() -> None:
+    before = _leftover_dirs()
+    arr = np.random.default_rng(0).random(300_000)  # 2.4 MB: over the sharing threshold
+    f = parallel_for(n_jobs=2, batch_size=1)(tasks.array_sum)
+    assert f.map(range(7), arr) == [tasks.array_sum(i, arr) for i in range(7)]
+    assert _leftover_dirs() == before
+
+
+def test_large_array_is_written_once_per_call() -> None:
+    store = payload.ArrayStore()
+    arr = np.zeros(200_000)
+    try:
+        a = payload.dumps((arr, [arr, {"x": arr}]), store)
+        b = payload.dumps(arr, store)
+        assert len(os.listdir(store.directory())) == 1
+        assert len(a) < 10_000 and len(b) < 10_000  # only the path travels
+        loaded = __import__("pickle").loads(b)
+        assert isinstance(loaded, np.memmap) or loaded.base is not None
+        assert not loaded.flags.writeable
+        np.testing.assert_array_equal(loaded, arr)
+    finally:
+        store.close()
+    assert not os.path.exists(store._dir or "/nonexistent")
+
+
+def test_small_arrays_are_pickled_inline() -> None:
+    store = payload.ArrayStore()
+    payload.dumps(np.zeros(10), store)
+    assert not store.used
+    store.close()
+
+
+def test_writing_into_a_shared_array_says_it_is_read_only_and_what_to_do() -> None:
+    arr = np.zeros(200_000)
+    f = parallel_for(n_jobs=2, batch_size=1)(tasks.write_into)
+    with pytest.raises(ValueError, match="read-only") as info:
+        f.map(range(3), arr)
+    assert any("return the result" in n for n in info.value.__notes__)
+    assert (arr == 0).all()
+
+
+def test_files_are_removed_when_a_task_fails() -> None:
+    before = _leftover_dirs()
+    arr = np.zeros(200_000)
+    f = parallel_for(n_jobs=2, batch_size=1)(tasks.write_into)
+    with pytest.raises(ValueError):
+        f.map(range(3), arr)
+    assert _leftover_dirs() == before
+
+
+def test_broadcast_spec_is_decoded_once_per_worker() -> None:
+    spec = payload.CallSpec(fn=tasks.add, args=(1,))
+    data = payload.dumps(spec)
+    shared = payload.share_spec(data, tempfile.gettempdir)
+    first = payload.load_spec(shared)
+    assert payload.load_spec(shared) is first
