@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from parallelize import gpu
 from parallelize._decorators.gpu_kernel import gpu_kernel
 
@@ -46,3 +48,8 @@ def out_of_bounds_grid(out):
 @gpu_kernel(device="cpu")
 def cpu_cube(x):
     return x * x * x
+
+
+def sum_of_cubes(n):
+    """A task that uses a GPU kernel (CPU path) inside a process worker."""
+    return float(cpu_cube(np.arange(float(n))).sum())

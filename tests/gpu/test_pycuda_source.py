@@ -75,7 +75,7 @@ def test_missing_driver_library_becomes_gpu_unavailable(monkeypatch):
         def find_spec(self, name, path=None, target=None):
             if name == "pycuda.driver":
                 raise ImportError("libcuda.so.1: cannot open shared object file: No such file or directory")
-            return None
+            return
 
     package = types.ModuleType("pycuda")
     package.__path__ = []
@@ -83,7 +83,7 @@ def test_missing_driver_library_becomes_gpu_unavailable(monkeypatch):
     monkeypatch.delitem(sys.modules, "pycuda.driver", raising=False)
     monkeypatch.setattr(sys, "meta_path", [Finder(), *sys.meta_path])
     kernel = gpu_kernel.from_source(SAXPY, "saxpy")
-    with pytest.raises(GPUUnavailableError, match="libcuda.so.1"):
+    with pytest.raises(GPUUnavailableError, match=r"libcuda\.so\.1"):
         kernel(np.zeros(2, np.float32), np.zeros(2, np.float32), np.zeros(2, np.float32), 1.0, 2)
 
 

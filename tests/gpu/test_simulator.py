@@ -63,7 +63,7 @@ def test_grid_kernel_updates_arrays_in_place_with_auto_and_explicit_launch():
 
 def test_out_of_bounds_write_in_the_simulator_raises_index_error_naming_the_kernel():
     kernel = gpu_kernel(kind="grid", device="simulator")(kernels.out_of_bounds_grid)
-    with pytest.raises(IndexError, match="out_of_bounds_grid.*out of bounds"):
+    with pytest.raises(IndexError, match=r"out_of_bounds_grid.*out of bounds"):
         kernel(np.zeros(10))
 
 
