@@ -63,7 +63,8 @@ def get_backend(name: str, n_workers: int, worker_env: Mapping[str, str] | None 
             for old_key in [k for k in _cache if k[0] == name and k[3] == extra]:
                 _cache.pop(old_key).shutdown(wait=False)
             factory = backend_factory(name)
-            backend = factory(n_workers, worker_env, extra) if name == "dask" else factory(n_workers, worker_env)
+            # Dask sizes itself from the cluster: only the address or Client (``extra``) tells instances apart.
+            backend = factory(extra) if name == "dask" else factory(n_workers, worker_env)
             _cache[key] = backend
         return backend
 
@@ -109,4 +110,13 @@ def resolve_backend(choice: Any, *, n_jobs: int | None, io: bool, max_concurrenc
     workers = budget.resolve_n_jobs(resolve_setting("n_jobs", n_jobs))
     if workers <= 1:
         return get_backend("serial", 1)
+    if name == "loky" and _is_daemon_process():
+        # A daemonic process (a Dask worker, by default) may not start child processes: nested calls use threads.
+        return get_backend("threads", workers)
     return get_backend(name, workers, budget.worker_env(workers))
+
+
+def _is_daemon_process() -> bool:
+    import multiprocessing
+
+    return bool(multiprocessing.current_process().daemon)

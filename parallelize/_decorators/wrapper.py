@@ -58,8 +58,10 @@ class _MapMethods(Generic[P, R]):
         caps = backend.capabilities
         if limits is not None and caps.processes:
             limits = limits.for_workers(backend.n_workers)
-        share = budget_mod.share_per_worker(backend.n_workers) if backend.name != "serial" else (
-            budget_mod.current_budget())
+        # A backend may know each task's core share better than an even split of ours (Dask: per worker host).
+        share = getattr(backend, "task_budget", None) or (
+            budget_mod.share_per_worker(backend.n_workers) if backend.name != "serial"
+            else budget_mod.current_budget())
         return CallSpec(
             fn=self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,
             init=options.init, init_key=getattr(self, "_self_init_key", None) or _init_key(self), limits=limits,

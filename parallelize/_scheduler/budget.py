@@ -83,6 +83,23 @@ def limit_worker_threads() -> None:
     threadpool_limits(limits=current_budget())
 
 
+def adopt_worker_share(share: int) -> None:
+    """Make this already running worker process (a Dask worker) honour ``share`` cores from now on.
+
+    Sets what :func:`worker_env` gives loky workers at start-up (the nested budget and ``LOKY_MAX_CPU_COUNT``, so
+    joblib's ``n_jobs=-1`` resolves to the share) and caps BLAS/OpenMP pools already loaded with threadpoolctl.
+    Every thread of the process gets the same share, so setting process-wide state is consistent.
+    """
+    global _limited
+    value = str(max(1, share))
+    os.environ["PARALLELIZE_CPU_BUDGET"] = value
+    os.environ["LOKY_MAX_CPU_COUNT"] = value
+    for name in _BLAS_VARS:
+        os.environ.setdefault(name, value)
+    _limited = False
+    limit_worker_threads()
+
+
 def task_budget_token(share: int) -> contextvars.Token[int | None]:
     """Mark this thread as running a task with ``share`` cores (undo with :func:`reset_task_budget`)."""
     return _task_budget.set(share)

@@ -217,10 +217,11 @@ def _can_pickle(value: Any, store: ArrayStore | None) -> bool:
     return True
 
 
-def share_spec(data: bytes, directory: Callable[[], str]) -> SharedSpec:
-    """Wrap pickled spec bytes for sending; large ones go to a file in ``directory()``."""
+def share_spec(data: bytes, directory: Callable[[], str] | None) -> SharedSpec:
+    """Wrap pickled spec bytes for sending; large ones go to a file in ``directory()`` (None: always inline,
+    for remote workers that cannot read local files)."""
     token = hashlib.blake2b(data, digest_size=12).hexdigest() + uuid.uuid4().hex[:8]
-    if len(data) <= INLINE_SPEC_LIMIT:
+    if directory is None or len(data) <= INLINE_SPEC_LIMIT:
         return SharedSpec(token, data, None)
     path = os.path.join(directory(), f"spec-{token}.pkl")
     with open(path, "wb") as handle:

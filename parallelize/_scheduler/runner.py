@@ -159,7 +159,7 @@ class Execution:
                 if self.timeout is not None and self._store is not None:
                     self.spec = replace(self.spec, start_marks=self._store.directory())
                 data = pickle_spec(self.spec, self._store)
-                self._shared = self.backend.share(share_spec(data, self._spec_dir))
+                self._shared = self.backend.share(share_spec(data, self._spec_dir if self._store is not None else None))
             payload: Any = pickle_items(batch.items, batch.first, self._store)
         else:
             if self._shared is None:

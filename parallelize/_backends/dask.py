@@ -1,0 +1,413 @@
+"""Dask distributed: batches run as tasks on a cluster's workers, through a ``distributed.Client``.
+
+Data flow (who owns which thread)::
+
+    caller thread (scheduler)                         Dask client loop thread      cluster
+      share(SharedSpec) --client.scatter(broadcast)--------------------------------> every worker, once per call
+      submit(run_batch, shared, first, items)
+        --client.submit(_run_on_worker, pure=False)--> dask Future ----------------> a worker thread runs the batch
+      <-- DaskFuture (a concurrent.futures.Future)
+                                                      "Dask-Callback-Thread": _relay fetches the result bytes,
+                                                      translates Dask's failures and completes the DaskFuture
+
+- **Unique keys.** Every batch is submitted with ``pure=False``: seeded or random batches are never merged.
+- **Broadcast once.** The call's pickled spec (function, broadcast arguments) is scattered to every worker once per
+  call and each batch carries only a reference to it; workers decode it once (``payload.load_spec`` caches it).
+- **Failures.** User exceptions never fail a Dask task: ``run_batch`` captures them per task. What does fail one is
+  the cluster's business: ``KilledWorker`` (the batch's worker died ``allowed-failures`` + 1 times) and a lost
+  scheduler become :class:`WorkerCrashedError`; a worker that cannot import the user's module raises
+  ``ModuleNotFoundError`` saying how to install it there. A worker killed once is not a failure: Dask reschedules
+  its tasks and the map finishes, each result delivered once (the scheduler reorders by task index).
+- **Budget.** Each task's core share is its worker host's usable cores divided by the worker threads on that host
+  (``task_budget``); on the worker, :func:`_run_on_worker` caps BLAS pools and joblib (``LOKY_MAX_CPU_COUNT``) to it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import pickle
+import threading
+import time
+import warnings
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import CancelledError, Future
+from typing import Any, TypeVar
+
+import distributed
+from distributed import Client, KilledWorker
+
+from parallelize._backends.base import Capabilities
+from parallelize._errors import BackendUnavailableError, ParallelizeWarning, WorkerCrashedError
+from parallelize._scheduler import budget
+
+R = TypeVar("R")
+
+# distributed ships few annotations: its objects are handled as Any here, behind these typed names.
+DaskFutureType = Any
+_new_client: Callable[..., Any] = Client
+_new_local_cluster: Callable[..., Any] = distributed.LocalCluster
+
+__all__ = ["DaskBackend", "describe_cluster"]
+
+#: How long the cluster's worker list is trusted before asking the scheduler again (workers come and go; a
+#: scheduler round trip per batch would cost more than small batches do).
+INFO_SECONDS = 2.0
+
+_warned_local = False
+_live: weakref.WeakSet[DaskBackend] = weakref.WeakSet()
+
+
+class DaskBackend:
+    """Run parallelize batches on a Dask cluster.
+
+    ``config(backend="dask")`` builds one for you. Build it yourself to pass Dask's own task options through::
+
+        backend = DaskBackend("tcp://10.0.0.5:8786", retries=2, resources={"GPU": 1})
+        simulate = parallel_for(backend=backend)(simulate)
+
+    Args:
+        cluster: ``None`` (the current ``distributed.Client``; without one, a ``LocalCluster`` on 127.0.0.1
+            sized to this machine, said once with a :class:`ParallelizeWarning`), a scheduler address
+            (``"tcp://host:8786"``) or a ``distributed.Client``.
+        retries: run a batch again, up to this many times, when one of its tasks raised (with ``batch_size=1``,
+            per task). The last attempt's outcome is reported.
+        resources: Dask worker resources each batch needs, e.g. ``{"GPU": 1}``; only workers started with them
+            (``dask worker ... --resources GPU=1``) run the batches.
+        timeout: seconds to wait for the scheduler when connecting (default: Dask's
+            ``distributed.comm.timeouts.connect``).
+
+    Raises:
+        BackendUnavailableError: the scheduler cannot be reached within ``timeout``.
+    """
+
+    name = "dask"
+    capabilities = Capabilities(processes=True, shares_memory=False, can_kill=False, remote=True)
+
+    def __init__(self, cluster: str | Client | None = None, *, retries: int = 0,
+                 resources: Mapping[str, float] | None = None, timeout: float | None = None) -> None:
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries={retries!r} is not allowed; use a non-negative integer")
+        if cluster is not None and not isinstance(cluster, (str, Client)):
+            raise ValueError(f"cluster={cluster!r} must be None, a scheduler address such as "
+                             "'tcp://127.0.0.1:8786', or a distributed.Client")
+        self._setting = cluster
+        self._retries = retries
+        self._resources = dict(resources) if resources else None
+        self._timeout = timeout
+        self._lock = threading.RLock()
+        self._client: Any = None
+        self._owned_client = False
+        self._cluster: Any = None
+        self._pending: set[DaskFutureType] = set()
+        self._budget_cache: tuple[frozenset[str], int] | None = None
+        self._info: tuple[float, dict[str, Any]] | None = None
+        self._connect()
+        _live.add(self)
+
+    # -- connection ---------------------------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        with self._lock:
+            client = self._client
+            if client is not None and client.status not in ("closing", "closed"):
+                return client
+            setting = self._setting
+            if isinstance(setting, Client):
+                client, owned = setting, False
+            elif isinstance(setting, str):
+                client, owned = _connect_address(setting, self._timeout), True
+            else:
+                current = _current_client()
+                client, owned = (current, False) if current is not None else (self._start_local(), True)
+            self._client, self._owned_client = client, owned
+            self._budget_cache = None
+            self._info = None
+            return client
+
+    def _start_local(self) -> Any:
+        global _warned_local
+        workers = budget.machine_cpus()
+        self._cluster = _new_local_cluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+            # No dashboard; the scheduler's small HTTP endpoint (health, metrics) on a free loopback port, so a
+            # cluster already on :8787 causes no warning.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        if not _warned_local:
+            _warned_local = True
+            warnings.warn(
+                f"backend='dask' found no running distributed.Client, so parallelize started a LocalCluster on "
+                f"127.0.0.1 ({workers} workers x 1 thread, scheduler {self._cluster.scheduler_address}); to use a "
+                "cluster, create a distributed.Client first or pass config(backend='dask', address='tcp://...')",
+                ParallelizeWarning, stacklevel=2)
+        return _new_client(self._cluster, set_as_default=False)
+
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client`` batches are submitted through (reconnecting after :meth:`shutdown`)."""
+        return self._connect()
+
+    # -- sizes and budget ---------------------------------------------------------------------------------------
+    def _workers(self) -> dict[str, Any]:
+        # Read once per INFO_SECONDS: the scheduler reads n_workers and task_budget for every call and batch.
+        now = time.monotonic()
+        info = self._info
+        if info is None or now - info[0] > INFO_SECONDS:
+            info = (now, self.client.scheduler_info(n_workers=-1).get("workers", {}))
+            self._info = info
+        workers = info[1]
+        if self._resources:
+            needs = self._resources
+            workers = {a: w for a, w in workers.items()
+                       if all(w.get("resources", {}).get(k, 0) >= v for k, v in needs.items())}
+        return workers
+
+    @property
+    def n_workers(self) -> int:
+        """Total worker threads of the cluster (of the workers holding ``resources``), at least one."""
+        return max(1, sum(int(w.get("nthreads", 1)) for w in self._workers().values()))
+
+    @property
+    def task_budget(self) -> int:
+        """Cores each running task may use: per host, usable cores // worker threads there (the smallest)."""
+        workers = self._workers()
+        key = frozenset(workers)
+        cached = self._budget_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        share = 1
+        if workers:
+            cpus: dict[str, int] = self.client.run(budget.machine_cpus, workers=list(workers))
+            threads: dict[str, int] = {}
+            host_cpus: dict[str, int] = {}
+            for address, info in workers.items():
+                host = str(info.get("host", address))
+                threads[host] = threads.get(host, 0) + int(info.get("nthreads", 1))
+                host_cpus[host] = int(cpus.get(address, 1))
+            share = max(1, min(host_cpus[h] // max(1, threads[h]) for h in threads))
+        self._budget_cache = (key, share)
+        return share
+
+    # -- the Backend protocol -----------------------------------------------------------------------------------
+    def share(self, obj: Any) -> Any:
+        """Scatter ``obj`` (the call's pickled spec) to every worker once; batches then carry a reference."""
+        return self.client.scatter(obj, broadcast=True, hash=False)
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        """Run ``fn(*args)`` as a Dask task with a unique key; return a ``concurrent.futures.Future``."""
+        client = self.client
+        inner = client.submit(_run_on_worker, fn, self.task_budget, self._retries > 0, *args, pure=False,
+                              retries=self._retries or None, resources=self._resources)
+        first = args[1] if len(args) > 1 and isinstance(args[1], int) else None
+        outer: DaskFuture[R] = DaskFuture(inner)
+        with self._lock:
+            self._pending.add(inner)
+        inner.add_done_callback(lambda done: self._relay(done, outer, first))
+        return outer
+
+    def _relay(self, done: DaskFutureType, outer: DaskFuture[Any], first: int | None) -> None:
+        with self._lock:
+            self._pending.discard(done)
+        if outer.cancelled():
+            return
+        try:
+            value = done.result()
+        except _BatchFailed as exc:  # retries spent: report the last attempt's outcome as usual
+            _complete(outer, value=exc.result)
+        except KilledWorker as exc:
+            _complete(outer, error=WorkerCrashedError(
+                f"Dask gave up on the batch starting at task {first}: every worker that ran it died "
+                f"({type(exc).__name__}: {exc}). Dask retries a task whose worker died up to "
+                "distributed.scheduler.allowed-failures times; a task that always kills its worker (segfault, "
+                "os._exit, out of memory) ends here.", [first] if first is not None else []))
+        except CancelledError as exc:
+            reason = str(exc) or "cancelled"
+            _complete(outer, error=WorkerCrashedError(
+                f"the Dask scheduler dropped the batch starting at task {first} ({type(exc).__name__}: {reason}); "
+                "the connection to the scheduler was lost or the cluster was closed.",
+                [first] if first is not None else []))
+        except BaseException as exc:
+            _complete(outer, error=exc)
+        else:
+            _complete(outer, value=value)
+        finally:
+            outer.release()
+
+    def cancel(self, futures: Iterable[Future[Any]]) -> None:
+        """Cancel the Dask tasks behind ``futures`` (one message to the scheduler), then the futures."""
+        futures = list(futures)
+        inner = [f.inner for f in futures if isinstance(f, DaskFuture) and f.inner is not None]
+        for future in futures:
+            Future.cancel(future)
+        client = self._client
+        if inner and client is not None and client.status == "running":
+            with contextlib.suppress(Exception):
+                client.cancel(inner)
+
+    def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
+        """Cancel this backend's outstanding tasks; close the client and cluster only if parallelize started them.
+
+        A task already running on a worker cannot be interrupted by Dask; on a cluster parallelize started, the
+        cluster is closed (ending it), otherwise it finishes there and its result is dropped.
+        """
+        with self._lock:
+            client, self._client = self._client, None
+            cluster, self._cluster = self._cluster, None
+            pending, self._pending = list(self._pending), set()
+            owned = self._owned_client
+        if client is None:
+            return
+        if pending and client.status == "running":
+            with contextlib.suppress(Exception):
+                client.cancel(pending)
+        if owned:
+            with contextlib.suppress(Exception):
+                client.close(timeout=10 if wait else 2)
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close(timeout=10 if wait else 2)
+
+    def __repr__(self) -> str:
+        client = self._client
+        where = getattr(getattr(client, "scheduler", None), "address", None) if client is not None else None
+        return f"<DaskBackend scheduler={where or self._setting!r}>"
+
+
+class DaskFuture(Future[R]):
+    """A ``concurrent.futures.Future`` completed from a Dask future; cancelling it cancels the Dask task."""
+
+    def __init__(self, inner: DaskFutureType) -> None:
+        super().__init__()
+        self.inner: DaskFutureType = inner
+
+    def cancel(self) -> bool:
+        # Ours first, so the relay of a Dask cancellation finds it cancelled and reports nothing.
+        inner = self.inner
+        if not super().cancel():
+            return False
+        if inner is not None:
+            with contextlib.suppress(Exception):
+                inner.cancel()
+        return True
+
+    def release(self) -> None:
+        """Drop the Dask future so the cluster can forget its result."""
+        self.inner = None
+
+
+def _complete(outer: Future[Any], *, value: Any = None, error: BaseException | None = None) -> None:
+    with contextlib.suppress(Exception):  # InvalidStateError: cancelled meanwhile
+        if error is not None:
+            outer.set_exception(error)
+        else:
+            outer.set_result(value)
+
+
+class _BatchFailed(Exception):
+    """Raised on a worker so Dask retries a batch with a failed task; carries the encoded result."""
+
+    def __init__(self, result: bytes) -> None:
+        super().__init__("a task of this batch failed; Dask retries the batch")
+        self.result = result
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_BatchFailed, (self.result,))
+
+
+_worker_share: int | None = None
+_worker_share_lock = threading.Lock()
+
+
+def _adopt_share(share: int) -> None:
+    # Once per worker process (and again if the share changes): this worker's threads all get the same share.
+    global _worker_share
+    with _worker_share_lock:
+        if _worker_share == share:
+            return
+        budget.adopt_worker_share(share)
+        _worker_share = share
+
+
+def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *args: Any) -> Any:
+    """Worker side of :meth:`DaskBackend.submit`: set the core budget, run the batch, explain import errors."""
+    _adopt_share(share)
+    try:
+        result = fn(*args)
+    except ImportError as exc:
+        raise _import_error(exc) from None
+    if retry_failures and isinstance(result, (bytes, bytearray)):
+        _seconds, _values, failures = pickle.loads(result)
+        if failures:
+            raise _BatchFailed(bytes(result))
+    return result
+
+
+def _import_error(exc: ImportError) -> ModuleNotFoundError:
+    module = exc.name or str(exc)
+    try:
+        where = distributed.get_worker().address
+    except ValueError:
+        where = "a Dask worker"
+    return ModuleNotFoundError(
+        f"Dask worker {where} cannot import module {module!r} needed by the task's function ({exc}). Install it "
+        f"on every worker (pip install it there, or put it on the workers' PYTHONPATH), or send a single file "
+        f"with client.upload_file('{module.replace('.', '/')}.py'); functions defined in __main__ or a notebook "
+        "travel by value and need neither.", name=exc.name)
+
+
+def _connect_address(address: str, timeout: float | None) -> Any:
+    import dask
+
+    seconds = timeout if timeout is not None else dask.utils.parse_timedelta(
+        dask.config.get("distributed.comm.timeouts.connect"), default="seconds")
+    try:
+        return _new_client(address, timeout=seconds, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BackendUnavailableError(
+            f"cannot reach a Dask scheduler at {address!r} within {seconds:g}s ({type(exc).__name__}: {exc}). "
+            "Start one with `dask scheduler --host 127.0.0.1 --port 8786` and workers with "
+            "`dask worker tcp://127.0.0.1:8786`, or check the address and firewall."
+        ) from exc
+
+
+def _current_client() -> Any:
+    try:
+        client = distributed.get_client()
+    except ValueError:
+        return None
+    return client if client.status == "running" else None
+
+
+def describe_cluster() -> str:
+    """Say, without connecting anywhere, which Dask cluster ``backend="dask"`` would use (``parallelize info``)."""
+    from parallelize._config import resolve_setting
+
+    address = resolve_setting("address")
+    backend = resolve_setting("backend")
+    if isinstance(backend, Client):
+        return f"dask: the configured Client ({_client_summary(backend)})"
+    if isinstance(backend, DaskBackend):
+        return f"dask: {backend!r}"
+    if address:
+        return f"dask: scheduler at {address} (from config(address=...); not contacted)"
+    current = _current_client()
+    if current is not None:
+        return f"dask: the current Client ({_client_summary(current)})"
+    return (f"dask: no Client running; backend='dask' would start a LocalCluster on 127.0.0.1 with "
+            f"{budget.machine_cpus()} workers x 1 thread")
+
+
+def _client_summary(client: Any) -> str:
+    try:
+        workers = client.scheduler_info(n_workers=-1).get("workers", {})
+        threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
+        return f"scheduler {client.scheduler.address}, {len(workers)} workers, {threads} threads"
+    except Exception as exc:  # a closed or unreachable client still gets a line
+        return f"unavailable: {type(exc).__name__}: {exc}"
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    for backend in list(_live):
+        backend.shutdown(wait=False, kill=True)
+
