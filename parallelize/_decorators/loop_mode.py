@@ -1,21 +1,99 @@
-"""Loop mode: where a decorated function's top-level ``for`` loop is rewritten to run in parallel.
+"""Loop mode: a decorated function's top-level ``for`` loop runs its iterations in parallel.
 
-Until the loop rewriter lands, every decorated function keeps its plain calls unchanged (map mode only).
+At decoration the function's source is analysed once (the same analysis as ``parallelize check``). A function
+with no top-level loop, or ``loop=False``, keeps its plain calls unchanged (map mode only). A safe loop is
+rewritten (``parallelize._rewrite``); an unsafe one raises :class:`SharedStateError` with the checker's findings.
 """
 
 from __future__ import annotations
 
+import dis
+import inspect
+import textwrap
+import types
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from parallelize._decorators.wrapper import ParallelFunction
+from parallelize._errors import SharedStateError
 from parallelize._options import Options
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+WAY_OUT = ("To keep plain calls serial and parallelize per item instead, decorate with loop=False and call "
+           "the function's .map(items).")
+
 
 def attach_loop_mode(function: Callable[P, R], options: Options) -> ParallelFunction[P, R]:
-    """Return the wrapper for ``function``; plain calls stay as they are."""
-    return ParallelFunction(function, options)
+    """Return the wrapper for ``function``, rewriting its loop when it has one and loop mode applies."""
+    if options.loop is False:
+        return ParallelFunction(function, options)
+    kind = "static" if isinstance(function, staticmethod) else "class" if isinstance(function, classmethod) else ""
+    raw: Any = function.__func__ if kind else function  # type: ignore[attr-defined]
+    if not isinstance(raw, types.FunctionType) or inspect.iscoroutinefunction(raw):
+        if options.loop not in (None, False):
+            raise SharedStateError(f"loop={options.loop!r}: loop mode needs a plain `def` function, not "
+                                   f"{type(raw).__name__}. {WAY_OUT}")
+        return ParallelFunction(function, options)
+    if options.loop is None and (raw.__name__ == "<lambda>" or not _has_loop(raw)):
+        return ParallelFunction(function, options)  # nothing to rewrite: skip reading and parsing the source
+    plan = _plan(raw, options)
+    if plan is None:
+        return ParallelFunction(function, options)
+    rewritten, loop_plan = plan
+    wrapper: ParallelFunction[P, R] = ParallelFunction(function, options, call=_caller(rewritten, kind))
+    loop_plan.runner = wrapper._loop_runner
+    wrapper._self_loop_plan = loop_plan  # type: ignore[attr-defined]
+    return wrapper
 
+
+def _caller(rewritten: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    def call(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if kind == "static" or instance is None:
+            return rewritten(*args, **kwargs)
+        return rewritten(instance, *args, **kwargs)  # methods get self; classmethods get the class
+
+    return call
+
+
+def _plan(fn: types.FunctionType, options: Options) -> tuple[Callable[..., Any], Any] | None:
+    from parallelize._analysis import analyze_function, format_findings_for_error
+
+    try:
+        lines, first_line = inspect.getsourcelines(fn)
+        filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    except (OSError, TypeError) as exc:
+        if options.loop in (None, False) and not _has_loop(fn):
+            return None
+        raise SharedStateError(
+            f"{fn.__qualname__}: its source code cannot be read ({exc}), so its loop cannot be analysed or "
+            f"rewritten (functions made by exec() or typed into a bare interpreter have no source). "
+            f"Define it in a file or a notebook cell. {WAY_OUT}") from None
+    source = textwrap.dedent("".join(lines)) if not lines[0][:1].isspace() else "".join(lines)
+    mode = "threads" if options.io else "processes"
+    analysis = analyze_function(source, filename, first_line, loop=True if options.loop is None else options.loop,
+                                mode=mode)
+    if analysis.findings:
+        message = format_findings_for_error(analysis.findings)
+        raise SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'} on {fn.__qualname__}: {message}\n"
+                               f"{WAY_OUT}", analysis.findings)
+    if analysis.loop is None:
+        if isinstance(options.loop, int) and not isinstance(options.loop, bool):
+            raise SharedStateError(f"loop={options.loop} but {fn.__qualname__} has {analysis.loop_count} top-level "
+                                   f"`for` loop(s). {WAY_OUT}")
+        return None
+    from parallelize._rewrite.plan import LoopPlan
+    from parallelize._rewrite.transform import owner_class_name, rewrite
+
+    compiled = rewrite(fn, analysis, filename, owner_class_name(fn))
+    loop_plan = LoopPlan(compiled.body, compiled.env_names, compiled.live_names, _unset_runner, options)
+    return compiled.build(loop_plan), loop_plan
+
+
+def _unset_runner(*_: Any) -> Any:  # replaced as soon as the wrapper exists
+    raise RuntimeError("loop plan used before its wrapper was built")
+
+
+def _has_loop(fn: types.FunctionType) -> bool:
+    return any(ins.opname == "FOR_ITER" for ins in dis.get_instructions(fn))

@@ -52,7 +52,7 @@ class _MapMethods(Generic[P, R]):
                                max_concurrency=options.max_concurrency or 32)
 
     def _spec(self, backend: Backend, args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
-              star_kwargs: bool = False) -> CallSpec:
+              star_kwargs: bool = False, fn: Callable[..., Any] | None = None) -> CallSpec:
         options = self._parallel_options()
         limits = self._parallel_limits()
         caps = backend.capabilities
@@ -63,22 +63,22 @@ class _MapMethods(Generic[P, R]):
             budget_mod.share_per_worker(backend.n_workers) if backend.name != "serial"
             else budget_mod.current_budget())
         return CallSpec(
-            fn=self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,
+            fn=fn or self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,
             init=options.init, init_key=getattr(self, "_self_init_key", None) or _init_key(self), limits=limits,
             budget=share, seed_globals=not (caps.shares_memory and backend.name != "serial"),
             timeout=options.timeout if backend.name == "serial" else None,
         )
 
     def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
-             mode: str = "list") -> Any:
+             mode: str = "list", fn: Callable[..., Any] | None = None, stats: dict[str, Any] | None = None) -> Any:
         options = self._parallel_options()
-        if inspect.iscoroutinefunction(self.__wrapped__):
+        if fn is None and inspect.iscoroutinefunction(self.__wrapped__):
             from parallelize._scheduler.aio import run_async
 
             return run_async(self.__wrapped__, items, args, kwargs, star=star, mode=mode, options=options,
                              limits=self._parallel_limits())
         backend = self._backend()
-        spec = self._spec(backend, args, kwargs, star=star)
+        spec = self._spec(backend, args, kwargs, star=star, fn=fn)
         batch_size = None if options.batch_size == "auto" else int(options.batch_size)
         if options.io and batch_size is None:
             batch_size = 1  # I/O tasks wait, they don't compute: one item per dispatch keeps all threads busy
@@ -87,7 +87,12 @@ class _MapMethods(Generic[P, R]):
                                   "description": getattr(self.__wrapped__, "__name__", "tasks")}
         if mode == "list":
             return run_list(spec, items, backend, **common)
-        return run_iter(spec, items, backend, ordered=(mode == "ordered"), **common)
+        return run_iter(spec, items, backend, ordered=(mode == "ordered"), stats=stats, **common)
+
+    def _loop_runner(self, iteration: Callable[..., Any], items: Iterable[Any], env: dict[str, Any],
+                     stats: dict[str, Any]) -> Iterator[Any]:
+        """Run a rewritten loop's iterations (loop mode): results in iteration order, lazily."""
+        return self._run(items, (env,), {}, mode="ordered", fn=iteration, stats=stats)  # type: ignore[no-any-return]
 
     # -- public -------------------------------------------------------------------------------------------------
     def map(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> list[R]:

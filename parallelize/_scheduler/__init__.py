@@ -66,12 +66,16 @@ def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_si
 
 def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered: bool,
              batch_size: int | None = None, timeout: float | None = None, on_error: str = "raise",
-             progress: bool = False, description: str = "", allow_inline: bool = True) -> Iterator[Any]:
+             progress: bool = False, description: str = "", allow_inline: bool = True,
+             stats: dict[str, Any] | None = None) -> Iterator[Any]:
     """Yield results lazily, in input order (``ordered``) or as they finish.
 
-    With ``on_error="collect"`` a failed task yields its exception object in place of a result.
+    With ``on_error="collect"`` a failed task yields its exception object in place of a result. ``stats``, when
+    given, receives ``dispatched``: whether any task left the caller.
     """
     execution = _execution(spec, items, backend, batch_size, timeout, allow_inline)
+    if stats is not None:
+        stats["dispatched"] = False
     bar = progress_bar(progress, execution.total, description)
     try:
         with contextlib.closing(execution.events()) as events:
@@ -89,6 +93,8 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
                         yield value
     finally:
         bar.close()
+        if stats is not None:
+            stats["dispatched"] = execution.dispatched
 
 
 def submit_one(spec: CallSpec, call: tuple[tuple[Any, ...], dict[str, Any]], backend: Backend, *,

@@ -8,8 +8,9 @@ Data flow (all in the caller's thread; the backend owns its own threads and proc
     probe: the first tasks may run right here      <--- outcomes (index, ok, value) --+
 
 - **Probe.** Unless an option needs a worker (``init``, ``timeout``) or fixes the dispatch (an explicit
-  ``batch_size``), the first tasks run in the caller while their time is measured. When the whole input would take less than ``INLINE_MAX_SECONDS`` serially, it all runs here:
-  sending tiny tasks to processes costs more than the work (200,000 ``x*x`` take ~30 ms serially).
+  ``batch_size``), the first tasks run in the caller while their time is measured. When sending the rest would
+  save less than ``INLINE_MAX_SECONDS``, it all runs here: sending tiny tasks to processes costs more than the
+  work (200,000 ``x*x`` take ~30 ms serially).
 - **Lazy dispatch.** Items are pulled only to fill ``max_in_flight`` batches, so endless generators work.
 - **Timeouts.** With ``timeout`` every task is its own batch and only ``n_workers`` are in flight, so a batch
   starts when it is sent. A late task on processes gets its pool killed and replaced; the other tasks that were in
@@ -77,12 +78,13 @@ class Execution:
         n_workers = backend.n_workers
         self._sizer = BatchSizer(1 if timeout is not None else batch_size, n_workers)
         self._max_in_flight = n_workers if timeout is not None else IN_FLIGHT_PER_WORKER * n_workers
-        self._allow_inline = (allow_inline and timeout is None and batch_size is None and spec.init is None and caps.processes
-                              and not caps.remote)
+        self._allow_inline = (allow_inline and timeout is None and batch_size is None and spec.init is None
+                              and caps.processes and not caps.remote)
         self._store: ArrayStore | None = None
         self._shared: Any = None
         self._in_flight: dict[Future[Any], _Batch] = {}
         self._taken = 0
+        self.dispatched = False
 
     # -- public -------------------------------------------------------------------------------------------------
     def events(self) -> Generator[Event, None, None]:
@@ -153,6 +155,7 @@ class Execution:
 
     def _submit(self, batch: _Batch) -> None:
         batch.submitted = time.monotonic()
+        self.dispatched = True
         if self._processes:
             if self._shared is None:
                 self._store = ArrayStore() if not self.backend.capabilities.remote else None

@@ -1,0 +1,96 @@
+"""The run-time half of loop mode: what the rewritten function calls to run its loop's iterations.
+
+``LoopPlan.start(iterable, caller_locals)`` returns a :class:`LoopRun`: iterate it for each iteration's log of
+collector and reduction operations, in iteration order (the rewritten function replays them on the real
+objects), then read ``.live`` for the values that names bound in the loop hold afterwards. Failures surface in
+iteration order too: when iteration k fails, the operations of iterations 0..k-1 have been replayed, as in the
+serial loop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from parallelize._config import is_forced_serial
+
+
+def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[str, Any]]],
+                  live_names: tuple[str, ...], item: Any, env: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Run one iteration in a worker; keep only the locals that are read after the loop."""
+    log, scope = body(item, env)
+    return log, {name: scope[name] for name in live_names if name in scope}
+
+
+class LoopRun:
+    """One execution of a rewritten loop: an iterator of per-iteration logs, then ``live``."""
+
+    def __init__(self, results: Iterator[Any]) -> None:
+        self._results = results
+        self.live: dict[str, Any] = {}
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        failures: dict[int, BaseException] = {}
+        values: list[Any] = []
+        for index, result in enumerate(self._results):
+            self.count += 1
+            values.append(result)
+            if isinstance(result, BaseException):  # on_error="collect": keep going, raise at the end
+                failures[index] = result
+                continue
+            log, live = result
+            self.live.update(live)  # a name not bound in this iteration keeps an earlier iteration's value
+            yield log
+        if failures:
+            from parallelize._scheduler.failures import collected_failures
+
+            raise collected_failures(failures, values)
+
+
+class LoopPlan:
+    """Holds the compiled body and runs it through the decorated function's map machinery."""
+
+    def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
+                 runner: Callable[[Callable[..., Any], Iterable[Any], dict[str, Any], dict[str, Any]], Iterator[Any]],
+                 options: Any) -> None:
+        self.iteration = functools.partial(run_iteration, body, live_names)
+        self.env_names = env_names
+        self.runner = runner
+        self.options = options
+        # What the last run taught: did its iterations all run in the caller (too small to send), and how many.
+        self.stats: dict[str, Any] = {}
+
+    def run_here(self, iterable: Any) -> bool:
+        """Whether to run the original loop in the caller: the serial debug switch, or a measured tiny loop.
+
+        Never when seeded, since only the parallel path gives each iteration its own random stream.
+        """
+        options = self.options
+        if options.seed is not None or options.init is not None or options.timeout is not None:
+            return False
+        if is_forced_serial():
+            return True
+        try:
+            n = len(iterable)
+        except TypeError:
+            return False
+        stats = self.stats
+        # The last run found every iteration cheaper to run here than to send; a loop up to twice as long is
+        # still far under the dispatch cost, so skip the machinery and run the user's own loop.
+        return bool(stats.get("dispatched") is False and n <= 2 * stats.get("count", 0))
+
+    def start(self, iterable: Iterable[Any], caller_locals: dict[str, Any]) -> LoopRun:
+        """Start running the iterations; the caller replays each one's log in order."""
+        env = {name: caller_locals[name] for name in self.env_names if name in caller_locals}
+        stats: dict[str, Any] = {}
+        return LoopRun(self._learn(self.runner(self.iteration, iterable, env, stats), stats))
+
+    def _learn(self, results: Iterator[Any], stats: dict[str, Any]) -> Iterator[Any]:
+        count = 0
+        for result in results:
+            count += 1
+            yield result
+        stats["count"] = count
+        self.stats = stats

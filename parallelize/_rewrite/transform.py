@@ -1,0 +1,349 @@
+"""Rewrite a function whose loop the analysis found safe into one that runs the loop's iterations in parallel.
+
+Given ``def f(...): <before>; for T in E: <body>; <after>`` the generated code is::
+
+    def f(...):                               # same signature, defaults and closure cells
+        <before>                              # runs once, in the caller
+        _pz_iter = E
+        if _pz_plan.run_here(_pz_iter):       # tiny loops (measured) and the serial debug switch
+            for T in _pz_iter: <body>         # the original loop, untouched
+        else:
+            _pz_run = _pz_plan.start(_pz_iter, locals())
+            for _pz_ops in _pz_run:           # per-iteration logs, in iteration order
+                for _pz_k, _pz_v in _pz_ops:  # replay collectors and reductions on the real objects
+                    if _pz_k == 0: acc.append(*_pz_v[0], **_pz_v[1])
+                    elif _pz_k == 1: total += _pz_v
+            x = _pz_run.live['x']             # names read after the loop: last iteration's values
+        <after>
+
+    def _pz_body(_pz_item, _pz_env):          # shipped to workers by value
+        X = _pz_env['X'] ...                  # outer locals the body reads
+        _pz_log = []
+        T = _pz_item
+        <body, each collector/reduction replaced by _pz_log.append((k, value))>
+        return (_pz_log, locals())
+
+Line numbers are the user's file and lines, so tracebacks point at their code. Names never get a double
+underscore prefix: the code may be compiled inside a class statement, to keep private-name mangling as it was.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from parallelize._analysis.facts import Collector, FunctionAnalysis, LoopFacts, Reduction
+
+#: Python 3.12 added ``type_params`` to function and class nodes; older versions must not be given it.
+_TYPE_PARAMS: dict[str, Any] = {"type_params": []} if sys.version_info >= (3, 12) else {}
+
+
+@dataclass
+class Rewritten:
+    """The compiled pieces: the replacement function (needs the plan cell) and the per-iteration body."""
+
+    build: Callable[[Any], types.FunctionType]
+    body: types.FunctionType
+    env_names: tuple[str, ...]
+    live_names: tuple[str, ...]
+
+
+def _name(id_: str, ctx: ast.expr_context | None = None) -> ast.Name:
+    return ast.Name(id=id_, ctx=ctx or ast.Load())
+
+
+def _slice_expr(node: ast.expr) -> ast.expr:
+    """Turn a subscript's slice into an expression that evaluates to the same key."""
+    if isinstance(node, ast.Slice):
+        parts = [node.lower, node.upper, node.step]
+        args: list[ast.expr] = [p if p is not None else ast.Constant(None) for p in parts]
+        return ast.Call(func=_name("slice"), args=args, keywords=[])
+    if isinstance(node, ast.Tuple):
+        return ast.Tuple(elts=[_slice_expr(e) for e in node.elts], ctx=ast.Load())
+    return node
+
+
+class _BodyRewriter(ast.NodeTransformer):
+    """Replaces collector/reduction statements by log appends and top-level ``continue`` by ``return``."""
+
+    def __init__(self, ops: dict[int, int], collectors: dict[int, Collector], reductions: dict[int, Reduction]):
+        self.ops = ops
+        self.collectors = collectors
+        self.reductions = reductions
+        self.loop_depth = 0
+
+    def _log(self, op: int, value: ast.expr, like: ast.stmt) -> ast.stmt:
+        call = ast.Call(func=ast.Attribute(value=_name("_pz_log"), attr="append", ctx=ast.Load()),
+                        args=[ast.Tuple(elts=[ast.Constant(op), value], ctx=ast.Load())], keywords=[])
+        return ast.copy_location(ast.Expr(value=call), like)
+
+    def visit(self, node: ast.AST) -> Any:
+        key = id(node)
+        if key in self.collectors:
+            collector = self.collectors[key]
+            stmt = collector.node
+            if collector.kind == "setitem":
+                assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
+                value: ast.expr = ast.Tuple(elts=[_slice_expr(stmt.targets[0].slice), stmt.value], ctx=ast.Load())
+            else:
+                assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                call = stmt.value
+                args = ast.Tuple(elts=list(call.args), ctx=ast.Load())
+                keys: list[ast.expr | None] = [None if k.arg is None else ast.Constant(k.arg) for k in call.keywords]
+                kwargs = ast.Dict(keys=keys,
+                                  values=[k.value for k in call.keywords])
+                value = ast.Tuple(elts=[args, kwargs], ctx=ast.Load())
+            return self._log(self.ops[key], value, stmt)
+        if key in self.reductions:
+            reduction = self.reductions[key]
+            return self._log(self.ops[key], reduction.value, reduction.node)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            self.loop_depth += 1
+            try:
+                return self.generic_visit(node)
+            finally:
+                self.loop_depth -= 1
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return node  # nested scopes keep their own control flow
+        if isinstance(node, ast.Continue) and self.loop_depth == 0:
+            return ast.copy_location(ast.Return(value=_body_result()), node)
+        return self.generic_visit(node)
+
+
+def _body_result() -> ast.expr:
+    locals_call = ast.Call(func=_name("locals"), args=[], keywords=[])
+    return ast.Tuple(elts=[_name("_pz_log"), locals_call], ctx=ast.Load())
+
+
+class _ReplaySubstitute(ast.NodeTransformer):
+    """In a copy of a reduction statement, put ``_pz_v`` where the reduced value was."""
+
+    def __init__(self, target: ast.expr) -> None:
+        self.target = target
+
+    def visit(self, node: ast.AST) -> Any:
+        if node is self.target:
+            return _name("_pz_v")
+        return super().visit(node)
+
+
+def _replay_statement(op: Collector | Reduction) -> ast.stmt:
+    if isinstance(op, Reduction):
+        original = op.node
+        marker = op.value
+        replaced = _ReplaySubstitute(marker).visit(_copy_keeping(original, marker))
+        assert isinstance(replaced, ast.stmt)
+        return replaced
+    acc = _name(op.name)
+    v0 = ast.Subscript(value=_name("_pz_v"), slice=ast.Constant(0), ctx=ast.Load())
+    v1 = ast.Subscript(value=_name("_pz_v"), slice=ast.Constant(1), ctx=ast.Load())
+    if op.kind == "setitem":
+        target = ast.Subscript(value=acc, slice=v0, ctx=ast.Store())
+        return ast.Assign(targets=[target], value=v1, lineno=op.node.lineno)
+    call = ast.Call(func=ast.Attribute(value=acc, attr=op.kind, ctx=ast.Load()),
+                    args=[ast.Starred(value=v0, ctx=ast.Load())], keywords=[ast.keyword(arg=None, value=v1)])
+    return ast.Expr(value=call)
+
+
+def _copy_keeping(node: ast.stmt, marker: ast.expr) -> ast.stmt:
+    # deepcopy loses identity; copy with a memo that maps the marker to itself so it can be found again.
+    return copy.deepcopy(node, memo={id(marker): marker})
+
+
+def _names_loaded(nodes: list[ast.stmt]) -> set[str]:
+    found: set[str] = set()
+    for stmt in nodes:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                found.add(node.id)
+    return found
+
+
+def _function_locals(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    names = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
+    for extra in (func.args.vararg, func.args.kwarg):
+        if extra is not None:
+            names.add(extra.arg)
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        elif isinstance(node, ast.Lambda):
+            continue
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _replace_in_parent(root: ast.AST, target: ast.stmt, replacement: list[ast.stmt]) -> None:
+    for node in ast.walk(root):
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, list) and any(item is target for item in value):
+                index = next(i for i, item in enumerate(value) if item is target)
+                value[index:index + 1] = replacement
+                setattr(node, field, value)
+                return
+    raise LookupError("the loop was not found in its function")
+
+
+def _find_code(code: types.CodeType, name: str) -> types.CodeType:
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_name == name:
+                return const
+            try:
+                return _find_code(const, name)
+            except LookupError:
+                pass
+    raise LookupError(name)
+
+
+def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, owner_class: str | None) -> Rewritten:
+    """Compile the parallel version of ``fn`` from its analysis (whose loop has no findings)."""
+    facts = analysis.loop
+    original_func = analysis.function
+    assert facts is not None and original_func is not None
+    # Identity maps on the analysed tree, then one deep copy that keeps them aligned.
+    ops_list: list[Collector | Reduction] = [*facts.collectors, *facts.reductions]
+    ops_list.sort(key=lambda op: (op.node.lineno, op.node.col_offset))
+    memo: dict[int, Any] = {}
+    func = copy.deepcopy(original_func, memo)
+    loop = memo[id(facts.node)]
+    remap: dict[int, int] = {id(memo[id(op.node)]): k for k, op in enumerate(ops_list)}
+    collectors = {id(memo[id(c.node)]): _remapped_collector(c, memo) for c in facts.collectors}
+    reductions = {id(memo[id(r.node)]): _remapped_reduction(r, memo) for r in facts.reductions}
+    func.decorator_list = []
+
+    accumulators = {op.name for op in ops_list}
+    env_names = tuple(sorted(
+        (_names_loaded(loop.body) & (_function_locals(original_func) | set(fn.__code__.co_freevars)))
+        - accumulators - {"_pz_log", "_pz_item", "_pz_env"}
+    ))
+    live_names = tuple(sorted(facts.live_after))
+
+    original_loop = copy.deepcopy(loop)
+    body_stmts = [_BodyRewriter(remap, collectors, reductions).visit(s) for s in loop.body]
+    body_func = _body_function(loop, body_stmts, env_names)
+    replacement = _caller_statements(loop, original_loop, [_replay_statement(op) for op in
+                                                           (_remapped(op, memo) for op in ops_list)], live_names)
+    _replace_in_parent(func, loop, replacement)
+
+    freevars = list(fn.__code__.co_freevars)
+    factory = ast.FunctionDef(
+        name="_pz_factory",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in ["_pz_plan", *freevars]], vararg=None,
+                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=[func, ast.Return(value=_name(func.name))], decorator_list=[], returns=None, **_TYPE_PARAMS,
+    )
+    module_body: list[ast.stmt] = [factory, body_func]
+    if owner_class:
+        module_body = [ast.ClassDef(name=owner_class, bases=[], keywords=[], body=module_body, decorator_list=[],
+                                    **_TYPE_PARAMS)]
+    module = ast.Module(body=module_body, type_ignores=[])
+    ast.fix_missing_locations(module)
+    ast.increment_lineno(module, analysis.line_offset)
+    code = compile(module, filename, "exec", dont_inherit=True)
+    func_code = _find_code(_find_code(code, "_pz_factory"), func.name)
+    body_code = _find_code(code, "_pz_body")
+    body = types.FunctionType(body_code, fn.__globals__, "_pz_body")
+    body.__qualname__ = f"{fn.__qualname__}.<loop body>"
+    body.__module__ = fn.__module__
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False))
+
+    def build(plan: Any) -> types.FunctionType:
+        closure = tuple(types.CellType(plan) if name == "_pz_plan" else cells[name] for name in func_code.co_freevars)
+        new = types.FunctionType(func_code, fn.__globals__, fn.__name__, fn.__defaults__, closure)
+        new.__kwdefaults__ = fn.__kwdefaults__
+        new.__qualname__ = fn.__qualname__
+        new.__module__ = fn.__module__
+        new.__doc__ = fn.__doc__
+        return new
+
+    return Rewritten(build, body, env_names, live_names)
+
+
+def _remapped(op: Collector | Reduction, memo: dict[int, Any]) -> Collector | Reduction:
+    return _remapped_collector(op, memo) if isinstance(op, Collector) else _remapped_reduction(op, memo)
+
+
+def _remapped_collector(c: Collector, memo: dict[int, Any]) -> Collector:
+    return Collector(c.name, c.kind, memo[id(c.node)], c.lineno)
+
+
+def _remapped_reduction(r: Reduction, memo: dict[int, Any]) -> Reduction:
+    return Reduction(r.name, r.op, memo[id(r.node)], memo[id(r.value)], r.lineno)
+
+
+def _body_function(loop: ast.For, body: list[ast.stmt], env_names: tuple[str, ...]) -> ast.FunctionDef:
+    prologue: list[ast.stmt] = []
+    for name in env_names:
+        # Only names bound in the caller are passed; reading one that was unbound fails as it would serially.
+        prologue.append(ast.If(
+            test=ast.Compare(left=ast.Constant(name), ops=[ast.In()], comparators=[_name("_pz_env")]),
+            body=[ast.Assign(targets=[_name(name, ast.Store())],
+                             value=ast.Subscript(value=_name("_pz_env"), slice=ast.Constant(name), ctx=ast.Load()))],
+            orelse=[]))
+    prologue.append(ast.Assign(targets=[_name("_pz_log", ast.Store())], value=ast.List(elts=[], ctx=ast.Load())))
+    target = copy.deepcopy(loop.target)
+    prologue.append(ast.copy_location(ast.Assign(targets=[target], value=_name("_pz_item")), loop))
+    func = ast.FunctionDef(
+        name="_pz_body",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="_pz_item"), ast.arg(arg="_pz_env")], vararg=None,
+                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
+        body=[*prologue, *body, ast.Return(value=_body_result())], decorator_list=[], returns=None, **_TYPE_PARAMS,
+    )
+    return ast.copy_location(func, loop)
+
+
+def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt],
+                       live: tuple[str, ...]) -> list[ast.stmt]:
+    plan = _name("_pz_plan")
+    iter_assign = ast.Assign(targets=[_name("_pz_iter", ast.Store())], value=loop.iter)
+    original.iter = _name("_pz_iter")
+    original.orelse = []
+    chain: list[ast.stmt] = [ast.Pass()]
+    for k in reversed(range(len(replays))):
+        chain = [ast.If(test=ast.Compare(left=_name("_pz_k"), ops=[ast.Eq()], comparators=[ast.Constant(k)]),
+                        body=[replays[k]], orelse=chain)]
+    inner = ast.For(target=ast.Tuple(elts=[_name("_pz_k", ast.Store()), _name("_pz_v", ast.Store())], ctx=ast.Store()),
+                    iter=_name("_pz_ops"), body=chain, orelse=[])
+    start = ast.Assign(targets=[_name("_pz_run", ast.Store())], value=ast.Call(
+        func=ast.Attribute(value=plan, attr="start", ctx=ast.Load()),
+        args=[_name("_pz_iter"), ast.Call(func=_name("locals"), args=[], keywords=[])], keywords=[]))
+    outer = ast.For(target=_name("_pz_ops", ast.Store()), iter=_name("_pz_run"), body=[inner], orelse=[])
+    live_run = ast.Attribute(value=_name("_pz_run"), attr="live", ctx=ast.Load())
+    binds = [ast.If(test=ast.Compare(left=ast.Constant(n), ops=[ast.In()], comparators=[live_run]),
+                    body=[ast.Assign(targets=[_name(n, ast.Store())],
+                                     value=ast.Subscript(value=live_run, slice=ast.Constant(n), ctx=ast.Load()))],
+                    orelse=[]) for n in live]
+    branch = ast.If(
+        test=ast.Call(func=ast.Attribute(value=plan, attr="run_here", ctx=ast.Load()), args=[_name("_pz_iter")],
+                      keywords=[]),
+        body=[original], orelse=[start, outer, *binds])
+    statements = [iter_assign, branch, *loop.orelse]
+    for stmt in statements:
+        ast.copy_location(stmt, loop)
+    return statements
+
+
+def owner_class_name(fn: types.FunctionType) -> str | None:
+    """The class a method was defined in (for private-name mangling), or None."""
+    parts = fn.__qualname__.split(".")
+    if len(parts) >= 2 and parts[-2] != "<locals>":
+        return parts[-2]
+    return None
+
+
+__all__ = ["LoopFacts", "Rewritten", "owner_class_name", "rewrite"]
