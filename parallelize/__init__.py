@@ -26,6 +26,9 @@ from parallelize._errors import (
     GPUUnavailableError as GPUUnavailableError,
 )
 from parallelize._errors import (
+    KernelCompileError as KernelCompileError,
+)
+from parallelize._errors import (
     ParallelizeError as ParallelizeError,
 )
 from parallelize._errors import (
@@ -52,6 +55,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BackendUnavailableError",
     "GPUUnavailableError",
+    "KernelCompileError",
     "ParallelFunction",
     "ParallelizeError",
     "ParallelizeWarning",

@@ -9,7 +9,8 @@ that already catches ``ValueError`` or ``TimeoutError`` keeps working::
     ├── WorkerCrashedError(ParallelizeError, RuntimeError)      a worker process died while running tasks
     ├── TaskTimeoutError(ParallelizeError, TimeoutError)        a task ran longer than ``timeout``
     ├── BackendUnavailableError(ParallelizeError, RuntimeError) a backend cannot be used (not installed, unreachable)
-    └── GPUUnavailableError(ParallelizeError, RuntimeError)     CUDA was demanded and is not usable
+    ├── GPUUnavailableError(ParallelizeError, RuntimeError)     CUDA was demanded and is not usable
+    └── KernelCompileError(ParallelizeError, ValueError)        a GPU kernel's source cannot be compiled
     ParallelizeWarning(UserWarning)                             notices such as "no GPU, using the CPU path"
 
 A user's own exception raised inside a task is re-raised with its own type, never wrapped in one of these.
@@ -70,6 +71,22 @@ class BackendUnavailableError(ParallelizeError, RuntimeError):
 
 class GPUUnavailableError(ParallelizeError, RuntimeError):
     """CUDA was asked for explicitly and no usable device or toolchain was found."""
+
+
+class KernelCompileError(ParallelizeError, ValueError):
+    """A kernel's source cannot be compiled (numba typing error, or nvcc error in CUDA C).
+
+    Attributes:
+        kernel: the kernel's name.
+        filename: the file holding the offending line ("<cuda source>" for CUDA C strings).
+        lineno: the line number in that file (1-based), or None when the compiler named none.
+    """
+
+    def __init__(self, message: str, kernel: str, filename: str = "", lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.kernel = kernel
+        self.filename = filename
+        self.lineno = lineno
 
 
 class ParallelizeWarning(UserWarning):

@@ -9,7 +9,7 @@ from pathlib import Path
 import parallelize
 
 EXPECTED = {
-    "BackendUnavailableError", "GPUUnavailableError", "ParallelFunction", "ParallelizeError", "ParallelizeWarning",
+    "BackendUnavailableError", "GPUUnavailableError", "KernelCompileError", "ParallelFunction", "ParallelizeError", "ParallelizeWarning",
     "SerializationError", "SharedStateError", "TaskFailures", "TaskTimeoutError", "WorkerCrashedError", "config",
     "gpu_kernel", "io_bound", "parallel_for", "rng", "shutdown", "worker_state",
 }

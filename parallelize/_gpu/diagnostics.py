@@ -8,27 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from parallelize._errors import ParallelizeError
+from parallelize._errors import KernelCompileError
 
 __all__ = ["KernelCompileError", "KernelStats", "from_numba_error", "record_compile", "record_run", "stats"]
 
 _NUMBA_LOCATION = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
-
-
-class KernelCompileError(ParallelizeError, ValueError):
-    """A kernel's source cannot be compiled (numba typing error, or nvcc error in CUDA C).
-
-    Attributes:
-        kernel: the kernel's name.
-        filename: the file holding the offending line ("<cuda source>" for CUDA C strings).
-        lineno: the line number in that file (1-based), or None when the compiler named none.
-    """
-
-    def __init__(self, message: str, kernel: str, filename: str = "", lineno: int | None = None) -> None:
-        super().__init__(message)
-        self.kernel = kernel
-        self.filename = filename
-        self.lineno = lineno
 
 
 def _function_location(func: Callable[..., Any]) -> tuple[str, int]:
