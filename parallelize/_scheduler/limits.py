@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from parallelize._compat import add_note
+
 #: First retry waits this long; each further retry doubles it, up to ``MAX_BACKOFF``.
 BASE_BACKOFF = 0.05
 MAX_BACKOFF = 5.0
@@ -76,8 +78,10 @@ def call_with_limits(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
             limits.limiter.acquire()
         try:
             return fn(*args, **kwargs)
-        except limits.retry_on:
+        except limits.retry_on as exc:
             attempt += 1
             if attempt > limits.retries:
+                if limits.retries:
+                    add_note(exc, f"parallelize: gave up after {limits.retries} retries")
                 raise
             time.sleep(backoff_delay(attempt))
