@@ -101,9 +101,13 @@ class ConformanceSuite:
         if self.backend != "threads":  # threads share the global generators: only rng() is per task there
             assert ours == reference
 
-    def test_progress_bar_does_not_change_results(self, capsys: pytest.CaptureFixture[str]) -> None:
-        f = self.deco(tasks.square, progress=True)
+    @pytest.mark.parametrize("n_jobs", [1, 2])
+    def test_progress_bar_counts_every_task(self, capsys: pytest.CaptureFixture[str], n_jobs: int) -> None:
+        f = parallel_for(backend=self.backend, n_jobs=n_jobs, progress=True)(tasks.square)
         assert f.map(range(30)) == [x * x for x in range(30)]
+        assert "30/30" in capsys.readouterr().err
+        assert list(f.imap(iter(range(7)))) == [x * x for x in range(7)]
+        assert "7task" in capsys.readouterr().err  # unknown length: a counter
 
     def test_init_runs_per_worker_and_tasks_see_its_state(self) -> None:
         f = self.deco(tasks.use_model, init=tasks.load_model, batch_size=1)
