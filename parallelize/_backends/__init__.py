@@ -59,9 +59,12 @@ def get_backend(name: str, n_workers: int, worker_env: Mapping[str, str] | None 
     with _lock:
         backend = _cache.get(key)
         if backend is None:
-            # Replace (and release) a pool of the same kind with another size: never two idle pools at once.
-            for old_key in [k for k in _cache if k[0] == name and k[3] == extra]:
-                _cache.pop(old_key).shutdown(wait=False)
+            # Processes are expensive to keep: a loky pool of another size or environment replaces the old one
+            # (whose running tasks finish). Thread pools are cheap, so io_bound functions with different
+            # max_concurrency keep their own.
+            if name == "loky":
+                for old_key in [k for k in _cache if k[0] == name]:
+                    _cache.pop(old_key).shutdown(wait=False)
             factory = backend_factory(name)
             # Dask sizes itself from the cluster: only the address or Client (``extra``) tells instances apart.
             backend = factory(extra) if name == "dask" else factory(n_workers, worker_env)
