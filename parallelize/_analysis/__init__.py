@@ -16,7 +16,14 @@ import ast
 
 from parallelize._analysis.context import FunctionNode, ModuleContext
 from parallelize._analysis.facts import (
-    Collector, Effect, FunctionAnalysis, LoopFacts, LoopVerdict, ModuleAnalysis, Owner, Reduction,
+    Collector,
+    Effect,
+    FunctionAnalysis,
+    LoopFacts,
+    LoopVerdict,
+    ModuleAnalysis,
+    Owner,
+    Reduction,
 )
 from parallelize._analysis.loops import all_loops, candidate_loops
 from parallelize._analysis.rules import Finding, Rule, all_rules, get_rule
@@ -164,7 +171,7 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "unsafe",
                                   tuple(sorted({f.code for f in loop_findings})))
         elif facts.collectors or facts.reductions:
-            names = dict.fromkeys(c.name for c in (*facts.collectors, *facts.reductions))
+            names = dict.fromkeys([c.name for c in facts.collectors] + [r.name for r in facts.reductions])
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe-with-collection", (), tuple(names))
         else:
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe")

@@ -115,11 +115,11 @@ def plain_bindings(body: list[ast.stmt], forms: dict[int, Form]) -> dict[str, in
             continue
         names: dict[str, int] = {}
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
-            names = {n: stmt.lineno for n in target_names(stmt.target)}
+            names = dict.fromkeys(target_names(stmt.target), stmt.lineno)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 if item.optional_vars is not None:
-                    names.update({n: stmt.lineno for n in target_names(item.optional_vars)})
+                    names.update(dict.fromkeys(target_names(item.optional_vars), stmt.lineno))
         elif isinstance(stmt, (ast.Try, ast.Match)) or type(stmt).__name__ == "TryStar":
             for handler in getattr(stmt, "handlers", ()):
                 if handler.name:

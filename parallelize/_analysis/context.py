@@ -14,13 +14,13 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
 
 
-def owner_from(binding: Binding, kind: str) -> Owner | None:
+def owner_from(binding: Binding, kind: str, offset: int = 0) -> Owner | None:
     """Return the :class:`Owner` for an outer binding (``None`` for imports: modules are not task state)."""
     if binding.kind == "import":
         return None
     if binding.kind in {"parameter", "default"}:
         kind = binding.kind
-    return Owner(binding.name, binding.line, kind, sync=is_sync_value(binding.value),
+    return Owner(binding.name, binding.line + offset, kind, sync=is_sync_value(binding.value),
                  lock=is_lock_value(binding.name, binding.value))
 
 
@@ -95,12 +95,12 @@ class ModuleContext:
                 continue
             if isinstance(outer, ast.Module):
                 binding = self.binder(outer).bindings.get(name)
-                return owner_from(binding, "module") if binding else None
+                return owner_from(binding, "module", self.line_offset) if binding else None
             if declared_global:
                 continue
             binding = self.local_names(outer).get(name)
             if binding is not None:
-                return owner_from(binding, "closure")
+                return owner_from(binding, "closure", self.line_offset)
         return None
 
     def defs_in(self, scope: ScopeNode) -> dict[str, FunctionNode]:
@@ -160,7 +160,7 @@ def task_walker(
         return ctx.resolve_outside(name, func)
 
     initial: dict[str, Owner | None] = {
-        name: owner_from(binding, "parameter") for name, binding in params.items()
+        name: owner_from(binding, "parameter", ctx.line_offset) for name, binding in params.items()
     }
     region = Region(
         loop_mode=False,

@@ -18,8 +18,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from parallelize._analysis.catalogue import (
-    ALIAS_METHODS, FILE_DUMPERS, FIRST_ARG_WRITERS, MUTATING_METHODS, PROCESS_STATE_CALLS, PROCESS_STATE_ROOTS,
-    PURE_BUILTINS, WRITE_METHODS,
+    ALIAS_METHODS,
+    FILE_DUMPERS,
+    FIRST_ARG_WRITERS,
+    MUTATING_METHODS,
+    PROCESS_STATE_CALLS,
+    PROCESS_STATE_ROOTS,
+    PURE_BUILTINS,
+    WRITE_METHODS,
 )
 from parallelize._analysis.collectors import Form
 from parallelize._analysis.facts import Effect, Owner
@@ -176,7 +182,7 @@ class EffectWalker:
                 values = list(value.elts)
             elif value is not None:
                 values = [value] * len(target.elts)
-            for elt, sub in zip(target.elts, values):
+            for elt, sub in zip(target.elts, values, strict=False):
                 self.bind(elt, sub, item_of=item_of)
         elif isinstance(target, ast.Starred):
             self.bind(target.value, None, item_of=item_of)
@@ -237,9 +243,9 @@ class EffectWalker:
         func = call.func
         dotted = dotted_name(func)
         text = _text(call)
-        if dotted in PROCESS_STATE_CALLS or any(dotted.startswith(p + ".") for p in PROCESS_STATE_ROOTS) and (
+        if dotted in PROCESS_STATE_CALLS or (any(dotted.startswith(p + ".") for p in PROCESS_STATE_ROOTS) and (
             isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS
-        ):
+        )):
             self.emit("process-state", call, stmt=text, name=dotted)
         for keyword in call.keywords:
             if keyword.arg == "out":
@@ -266,11 +272,9 @@ class EffectWalker:
                 self.quiet(receiver)
         elif func.attr in WRITE_METHODS:
             self._file_write(receiver, call, text)
-        if func.attr == "shuffle" and call.args:
-            self._written_by_call(call.args[0], call, text)
-        elif dotted.split(".", 1)[0] in {"np", "numpy"} and (
+        if (func.attr == "shuffle" and call.args) or (dotted.split(".", 1)[0] in {"np", "numpy"} and (
             func.attr in FIRST_ARG_WRITERS or func.attr == "at"
-        ) and call.args:
+        ) and call.args):
             self._written_by_call(call.args[0], call, text)
         elif func.attr in FILE_DUMPERS and len(call.args) >= 2:
             self._file_write(call.args[1], call, text)
@@ -334,9 +338,8 @@ class EffectWalker:
                     self._strict(call, text)
                 continue
             params = list(summary.params)
-            if isinstance(func, ast.Attribute) and params:
-                args = [func.value, *args]
-            bound = dict(zip(params, args)) | {k: v for k, v in kwargs.items() if k in params}
+            passed = [func.value, *args] if isinstance(func, ast.Attribute) and params else args
+            bound = dict(zip(params, passed, strict=False)) | {k: v for k, v in kwargs.items() if k in params}
             for name, line in summary.mutated.items():
                 owner = self.owner_of(bound[name]) if name in bound else None
                 if owner is None and name not in params:
@@ -357,10 +360,7 @@ class EffectWalker:
     # ------------------------------------------------------------------------------------------ statements
     def walk(self, stmts: Iterable[ast.stmt]) -> bool:
         """Visit statements in order; return ``True`` if the block always jumps away (return, continue...)."""
-        for stmt in stmts:
-            if self.statement(stmt):
-                return True
-        return False
+        return any(self.statement(stmt) for stmt in stmts)
 
     def statement(self, stmt: ast.stmt) -> bool:
         """Visit one statement; return ``True`` if control never falls through it."""

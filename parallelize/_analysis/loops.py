@@ -54,7 +54,7 @@ def all_loops(tree: ast.Module) -> Iterator[tuple[ast.For, Scope]]:
                 continue
             if isinstance(child, ast.For):
                 yield child, scope
-            if isinstance(child, ast.stmt) or isinstance(child, (ast.excepthandler, ast.match_case)):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
                 stack.append((child, scope))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -203,8 +203,8 @@ def parameters(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dic
     """Return the parameters of ``func``; a parameter with a mutable literal default has kind ``"default"``."""
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    defaults: dict[str, ast.expr] = dict(zip([a.arg for a in positional[::-1]], args.defaults[::-1]))
-    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    defaults: dict[str, ast.expr] = dict(zip([a.arg for a in positional[::-1]], args.defaults[::-1], strict=False))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is not None})
     result: dict[str, Binding] = {}
     every = [*positional, *args.kwonlyargs]
     every += [a for a in (args.vararg, args.kwarg) if a is not None]

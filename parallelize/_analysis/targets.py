@@ -69,10 +69,26 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
             if decorated is not None:
                 scope = ctx.parents.get(id(node), ctx.tree)
                 found[id(node)] = Target(node, decorated[0], decorated[1], scope)
+    threaded = _threaded_delayed(ctx)
     for call, scope in ctx.calls:
         for func, mode in _handed_over(ctx, call, scope):
-            _add(ctx, found, handover, func, mode, scope)
+            _add(ctx, found, handover, func, "threads" if id(call) in threaded else mode, scope)
     return list(found.values()), handover
+
+
+def _threaded_delayed(ctx: ModuleContext) -> set[int]:
+    """Return the ``delayed(f)`` calls fed to ``Parallel(prefer="threads" | require="sharedmem" | threading)``."""
+    found: set[int] = set()
+    for call, _scope in ctx.calls:
+        maker = call.func
+        if not (isinstance(maker, ast.Call) and dotted_name(maker.func).rsplit(".", 1)[-1] == "Parallel"):
+            continue
+        options = {k.arg: k.value.value for k in maker.keywords if isinstance(k.value, ast.Constant)}
+        if options.get("prefer") == "threads" or options.get("require") == "sharedmem" or options.get(
+            "backend"
+        ) in {"threading", "threads"}:
+            found.update(id(node) for arg in call.args for node in ast.walk(arg) if isinstance(node, ast.Call))
+    return found
 
 
 def _handed_over(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> list[tuple[ast.expr, str]]:
@@ -128,15 +144,15 @@ def _add(
     if node is not None:
         found.setdefault(id(node), Target(node, mode, None, ctx.parents.get(id(node), ctx.tree)))
         return
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        if func.attr in MUTATING_METHODS:
-            owner = ctx.resolve_outside(func.value.id, scope) if not isinstance(scope, ast.Module) else None
-            binding = ctx.binder(scope).bindings.get(func.value.id)
-            if owner is None and binding is not None and binding.kind != "import":
-                owner = owner_from(binding, "module" if isinstance(scope, ast.Module) else "before-loop")
-            if owner is not None and not owner.sync:
-                args = {"stmt": ast.unparse(func), "bound": owner.describe(), "name": func.value.id}
-                handover.append((Effect("mutating-call", func, args, owner), mode))
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in MUTATING_METHODS:
+        owner = ctx.resolve_outside(func.value.id, scope) if not isinstance(scope, ast.Module) else None
+        binding = ctx.binder(scope).bindings.get(func.value.id)
+        if owner is None and binding is not None and binding.kind != "import":
+            kind = "module" if isinstance(scope, ast.Module) else "before-loop"
+            owner = owner_from(binding, kind, ctx.line_offset)
+        if owner is not None and not owner.sync:
+            args = {"stmt": ast.unparse(func), "bound": owner.describe(), "name": func.value.id}
+            handover.append((Effect("mutating-call", func, args, owner), mode))
 
 
 def _bound_value(ctx: ModuleContext, name: str, scope: ScopeNode) -> ast.expr | None:

@@ -34,7 +34,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     def resolve(name: str) -> Owner | None:
         binding = params.get(name) or (local.get(name) if name in possible or name in definite else None)
         if binding is not None:
-            return owner_from(binding, "before-loop")
+            return owner_from(binding, "before-loop", ctx.line_offset)
         if name in local and name not in declared:
             return None
         return ctx.resolve_outside(name, scope) if is_function else None
@@ -78,9 +78,9 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         declared=declared,
     )
     walker = EffectWalker(region)
-    for name in loads(loop.iter):
-        if name.id in accepted:
-            walker.emit("accumulator-read", name, resolve(name.id), stmt=name.id)
+    for read in loads(loop.iter):
+        if read.id in accepted:
+            walker.emit("accumulator-read", read, resolve(read.id), stmt=read.id)
     walker.bind(loop.target, None, item_of=loop.iter)
     walker.walk(loop.body)
 
@@ -122,8 +122,8 @@ def to_findings(ctx: ModuleContext, effects: Iterable[Effect], mode: str, *, loo
             }
             args["fix"] = rule.fix_loop if loop else rule.fix_task
             node = effect.node
-            line = getattr(node, "lineno", 1) + ctx.line_offset
-            end_line = (getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)) + ctx.line_offset
+            line = int(getattr(node, "lineno", None) or 1) + ctx.line_offset
+            end_line = int(getattr(node, "end_lineno", None) or line - ctx.line_offset) + ctx.line_offset
             findings.append(
                 Finding(rule, ctx.path, line, getattr(node, "col_offset", 0) + 1, args, end_line,
                         (getattr(node, "end_col_offset", None) or 0) + 1)

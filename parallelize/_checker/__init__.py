@@ -59,13 +59,12 @@ def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> N
     report.findings.extend(findings)
     if settings.audit:
         for verdict in result.verdicts:
-            if verdict.verdict == "unsafe":
-                codes = tuple(c for c in verdict.codes if c in selected)
-                if not codes:
-                    verdict = LoopVerdict(verdict.path, verdict.line, verdict.col, "safe")
-                else:
-                    verdict = LoopVerdict(verdict.path, verdict.line, verdict.col, "unsafe", codes)
-            report.verdicts.append(verdict)
+            codes = tuple(c for c in verdict.codes if c in selected)
+            if verdict.verdict == "unsafe" and codes != verdict.codes:
+                shown = LoopVerdict(verdict.path, verdict.line, verdict.col, "unsafe" if codes else "safe", codes)
+                report.verdicts.append(shown)
+            else:
+                report.verdicts.append(verdict)
 
 
 def check_paths(paths: list[str], settings: Settings) -> Report:

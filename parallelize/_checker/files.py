@@ -16,8 +16,8 @@ def is_excluded(path: Path, root: Path, patterns: list[str]) -> bool:
         relative = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         relative = path.as_posix()
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
+    for raw in patterns:
+        pattern = raw.rstrip("/")
         if fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern + "/") or relative == pattern:
             return True
         if fnmatch.fnmatch(path.name, pattern):

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from casefiles import case_files, expected, options
 
 from parallelize._analysis import analyze_source_bytes
-from casefiles import case_files, expected, options
 
 
 @pytest.mark.parametrize("path", case_files(), ids=lambda p: p.name)

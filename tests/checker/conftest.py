@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from samples import SAFE, UNSAFE
 
 from parallelize._checker.cli import run
-from samples import SAFE, UNSAFE
+
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -71,7 +71,8 @@ def test_stdin_dash_and_stdin_filename(project: Path, check, monkeypatch: pytest
 
 
 def test_audit_gives_every_loop_a_verdict_and_safe_is_not_a_finding(project: Path, check) -> None:
-    (project / "script.py").write_text("acc = []\nfor i in range(3):\n    acc.append(i)\nfor j in range(2):\n    pass\n")
+    script = "acc = []\nfor i in range(3):\n    acc.append(i)\nfor j in range(2):\n    pass\n"
+    (project / "script.py").write_text(script)
     code, out, _ = check("--audit", "script.py")
     assert code == 0
     assert "script.py:2:1: loop safe-with-collection (collects `acc`)" in out

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from parallelize._checker.flake8_plugin import Plugin
 from samples import UNSAFE
+
+from parallelize._checker.flake8_plugin import Plugin
 
 
 def test_plugin_yields_flake8_tuples() -> None:

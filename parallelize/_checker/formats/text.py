@@ -15,9 +15,10 @@ def render(report: Report, settings: Settings) -> str:
     if settings.statistics:
         lines += statistics(report)
     else:
-        lines += [f.format() for f in report.findings]
-    if settings.audit and not settings.statistics:
-        lines += [v.format() for v in report.verdicts]
+        entries = [(f.path, f.line, f.col, 1, f.format()) for f in report.findings]
+        if settings.audit:  # each loop's verdict sits with its file's findings
+            entries += [(v.path, v.line, v.col, 0, v.format()) for v in report.verdicts]
+        lines += [entry[-1] for entry in sorted(entries)]
     lines += [f"{path}: internal error: {message}" for path, message in report.errors]
     lines.append(summary(report, settings))
     return "\n".join(lines) + "\n"
