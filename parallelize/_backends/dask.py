@@ -19,13 +19,15 @@ Data flow (who owns which thread)::
   ``ModuleNotFoundError`` saying how to install it there. A worker killed once is not a failure: Dask reschedules
   its tasks and the map finishes, each result delivered once (the scheduler reorders by task index).
 - **Budget.** Each task's core share is its worker host's usable cores divided by the worker threads on that host
-  (``task_budget``); on the worker, :func:`_run_on_worker` caps BLAS pools and joblib (``LOKY_MAX_CPU_COUNT``) to it.
+  (``task_budget``); on the worker, :func:`_run_on_worker` caps BLAS pools and joblib (``LOKY_MAX_CPU_COUNT``) to it,
+  and in a daemonic worker (Dask's default, which may not start processes) runs joblib on threads.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import pickle
 import threading
 import time
@@ -332,7 +334,8 @@ def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *ar
     """Worker side of :meth:`DaskBackend.submit`: set the core budget, run the batch, explain import errors."""
     _adopt_share(share)
     try:
-        result = fn(*args)
+        with _joblib_within_share():
+            result = fn(*args)
     except ImportError as exc:
         raise _import_error(exc) from None
     if retry_failures and isinstance(result, (bytes, bytearray)):
@@ -340,6 +343,21 @@ def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *ar
         if failures:
             raise _BatchFailed(bytes(result))
     return result
+
+
+def _joblib_within_share() -> contextlib.AbstractContextManager[Any]:
+    # A daemonic Dask worker (the default) cannot start loky processes: joblib would fall back to n_jobs=1 with a
+    # warning. Threads within the share (LOKY_MAX_CPU_COUNT makes n_jobs=-1 resolve to it) use what the task owns.
+    import multiprocessing
+
+    if not multiprocessing.current_process().daemon:
+        return contextlib.nullcontext()
+    try:
+        joblib: Any = importlib.import_module("joblib")
+    except ImportError:
+        return contextlib.nullcontext()
+    config: contextlib.AbstractContextManager[Any] = joblib.parallel_config(backend="threading")
+    return config
 
 
 def _import_error(exc: ImportError) -> ModuleNotFoundError:

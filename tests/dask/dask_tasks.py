@@ -67,7 +67,7 @@ def experiment(seed: int) -> dict[str, Any]:
     inner_backend = resolve_backend(None, n_jobs=None, io=False, max_concurrency=None)
     inner = inner_square.map(range(8))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # joblib says once that a daemonic worker runs n_jobs=1
+        warnings.simplefilter("error")  # no "daemonic worker: n_jobs=1" fallback from joblib
         X, y = make_classification(n_samples=200, n_features=8, random_state=seed)
         model = RandomForestClassifier(n_estimators=8, n_jobs=-1, random_state=seed).fit(X, y)
         sklearn_jobs = joblib.effective_n_jobs(-1)
