@@ -6,8 +6,9 @@ import ast
 from dataclasses import dataclass, field
 
 from parallelize._analysis.collectors import statements
-from parallelize._analysis.effects import EffectWalker, Region, Summary
+from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.facts import Owner
+from parallelize._analysis.region import Region, Summary
 from parallelize._analysis.scopes import Binder, Binding, bindings_of, is_lock_value, is_sync_value, parameters
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef

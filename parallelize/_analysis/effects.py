@@ -14,8 +14,8 @@ The walk emits :class:`~parallelize._analysis.facts.Effect` facts; the rules dec
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 
 from parallelize._analysis.catalogue import (
     ALIAS_METHODS,
@@ -29,48 +29,17 @@ from parallelize._analysis.catalogue import (
 )
 from parallelize._analysis.collectors import Form
 from parallelize._analysis.facts import Effect, Owner
-from parallelize._analysis.scopes import COMPREHENSIONS, dotted_name, root_name, target_names
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What a function defined in the same module mutates (one level: its own body, no further calls).
-
-    Attributes:
-        name: The function's name.
-        params: Parameter names in call order (``self`` included for methods).
-        mutated: Parameter or free names whose objects the body mutates → line of the write.
-    """
-
-    name: str
-    params: tuple[str, ...]
-    mutated: dict[str, int]
-
-
-@dataclass
-class Region:
-    """The context of one walk.
-
-    Attributes:
-        loop_mode: ``True`` for a loop body, ``False`` for a whole task function.
-        bound: Names bound inside the region (private to an iteration, or locals of the task).
-        resolve: Owner of a name not bound in the region (``None``: import, builtin or unknown).
-        forms: Allowed accumulator statements (``id(stmt)`` → form); their receivers are not mutations.
-        accumulators: Names of the accumulators (reads elsewhere are loop-carried).
-        initial: Initial alias state (task parameters stand for the caller's objects).
-        summaries: Looks up a callee's summary by the call's function expression.
-        strict: Report outer objects passed to calls the analysis cannot see.
-    """
-
-    loop_mode: bool
-    bound: set[str]
-    resolve: Callable[[str], Owner | None]
-    forms: dict[int, Form] = field(default_factory=dict)
-    accumulators: set[str] = field(default_factory=set)
-    initial: dict[str, Owner | None] = field(default_factory=dict)
-    summaries: Callable[[ast.expr], Summary | None] = lambda _func: None
-    strict: bool = False
-    declared: set[str] = field(default_factory=set)
+from parallelize._analysis.region import (
+    Region,
+    is_dynamic_namespace,
+    is_lock,
+    is_true,
+    locally_bound,
+    pattern_names,
+    snippet,
+    touches_process_state,
+)
+from parallelize._analysis.scopes import dotted_name, root_name
 
 
 class EffectWalker:
@@ -168,7 +137,7 @@ class EffectWalker:
         if isinstance(target, ast.Name):
             if target.id in self.region.declared:
                 owner = self.region.resolve(target.id)
-                self.emit("global-write", target, owner, stmt=_text(target), name=target.id,
+                self.emit("global-write", target, owner, stmt=snippet(target), name=target.id,
                           bound=owner.describe() if owner else f"`{target.id}` (declared global)")
                 return
             self.assigned.add(target.id)
@@ -194,11 +163,11 @@ class EffectWalker:
 
     def store(self, target: ast.Attribute | ast.Subscript, stmt: ast.AST) -> None:
         """Report a write into ``target`` when it reaches an outer object."""
-        text = _text(target)
-        if _is_dynamic_namespace(target.value):
+        text = snippet(target)
+        if is_dynamic_namespace(target.value):
             self.emit("dynamic", stmt, stmt=text, what="a namespace returned by globals()/vars()/locals()")
             return
-        if _touches_process_state(target):
+        if touches_process_state(target):
             self.emit("process-state", stmt, stmt=text, name=dotted_name(target.value) or text)
         owner = self.owner_of(target)
         if owner is None:
@@ -212,7 +181,7 @@ class EffectWalker:
         """Visit an expression: reads, calls, yields and ``:=`` bindings."""
         if node is None:
             return
-        shadowed = _locally_bound(node)
+        shadowed = locally_bound(node)
         for child in ast.walk(node):
             if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
                 if child.id not in shadowed:
@@ -242,7 +211,7 @@ class EffectWalker:
         """Classify one call: mutating methods, writers, dynamic code, helpers with known effects."""
         func = call.func
         dotted = dotted_name(func)
-        text = _text(call)
+        text = snippet(call)
         if dotted in PROCESS_STATE_CALLS or (any(dotted.startswith(p + ".") for p in PROCESS_STATE_ROOTS) and (
             isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS
         )):
@@ -250,7 +219,7 @@ class EffectWalker:
         for keyword in call.keywords:
             if keyword.arg == "out":
                 self._written_by_call(keyword.value, call, text)
-            elif keyword.arg == "inplace" and _is_true(keyword.value) and isinstance(func, ast.Attribute):
+            elif keyword.arg == "inplace" and is_true(keyword.value) and isinstance(func, ast.Attribute):
                 self._written_by_call(func.value, call, text)
             elif keyword.arg == "file" and dotted == "print":
                 self._file_write(keyword.value, call, text)
@@ -262,7 +231,7 @@ class EffectWalker:
 
     def _method_call(self, call: ast.Call, func: ast.Attribute, dotted: str, text: str) -> None:
         receiver = func.value
-        if _is_dynamic_namespace(receiver) and func.attr in MUTATING_METHODS:
+        if is_dynamic_namespace(receiver) and func.attr in MUTATING_METHODS:
             self.emit("dynamic", call, stmt=text, what="a namespace returned by globals()/vars()/locals()")
             return
         if func.attr in MUTATING_METHODS:
@@ -312,7 +281,7 @@ class EffectWalker:
         if names & (self.region.bound | set(self.alias)):
             return  # the path depends on the item: one file per task
         if isinstance(path, ast.Constant) or names:
-            where = f"`{_text(path)}`"
+            where = f"`{snippet(path)}`"
             self.emit("file-write", call, stmt=text, name=where, bound="the same path in every task")
 
     def _written_by_call(self, target: ast.expr, call: ast.Call, text: str) -> None:
@@ -401,12 +370,12 @@ class EffectWalker:
             if name in self.region.bound or name in self.alias:
                 self.read(target)
                 if owner is not None and not owner.sync:
-                    self.emit("inplace-operator", stmt, owner, stmt=_text(stmt))
+                    self.emit("inplace-operator", stmt, owner, stmt=snippet(stmt))
                 self.assigned.add(name)
             elif self.region.loop_mode:
-                self.emit("unsupported-reduction", stmt, owner, stmt=_text(stmt), name=name)
+                self.emit("unsupported-reduction", stmt, owner, stmt=snippet(stmt), name=name)
             else:
-                self.emit("global-write", stmt, owner, stmt=_text(stmt), name=name,
+                self.emit("global-write", stmt, owner, stmt=snippet(stmt), name=name,
                           bound=owner.describe() if owner else f"`{name}` (declared global)")
         else:
             self.bind(target, None)
@@ -467,7 +436,7 @@ class EffectWalker:
             self.scan(item.context_expr)
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, None)
-            if _is_lock(item.context_expr, self):
+            if is_lock(item.context_expr, self.region.resolve):
                 locked += 1
         self.lock_depth += locked
         jumped = self.walk(stmt.body)
@@ -499,7 +468,7 @@ class EffectWalker:
         entry = set(self.assigned)
         for case in stmt.cases:
             self.assigned = set(entry)
-            for name in _pattern_names(case.pattern):
+            for name in pattern_names(case.pattern):
                 self.assigned.add(name)
                 self.alias[name] = None
             self.scan(case.guard)
@@ -552,56 +521,3 @@ class EffectWalker:
             self.alias[name] = None
 
     _ImportFrom = _Import
-
-
-def _text(node: ast.AST, limit: int = 60) -> str:
-    try:
-        text = ast.unparse(node)
-    except (ValueError, RecursionError, AttributeError):  # pragma: no cover - malformed nodes
-        return type(node).__name__
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _is_true(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is True
-
-
-def _is_dynamic_namespace(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and dotted_name(node.func) in {"globals", "vars", "locals"}
-
-
-def _touches_process_state(target: ast.Attribute | ast.Subscript) -> bool:
-    dotted = dotted_name(target.value if isinstance(target, ast.Subscript) else target)
-    return dotted in PROCESS_STATE_ROOTS or any(dotted.startswith(r + ".") for r in PROCESS_STATE_ROOTS)
-
-
-def _is_lock(expr: ast.expr, walker: EffectWalker) -> bool:
-    if isinstance(expr, ast.Name):
-        owner = walker.region.resolve(expr.id)
-        return (owner is not None and owner.lock) or "lock" in expr.id.lower()
-    if isinstance(expr, ast.Attribute):
-        return "lock" in expr.attr.lower()
-    return False
-
-
-def _locally_bound(node: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, COMPREHENSIONS):
-            for gen in child.generators:
-                names.update(target_names(gen.target))
-        elif isinstance(child, ast.Lambda):
-            args = child.args
-            names.update(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
-            names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    return names
-
-
-def _pattern_names(pattern: ast.pattern) -> set[str]:
-    names: set[str] = set()
-    for child in ast.walk(pattern):
-        name = getattr(child, "name", None) or getattr(child, "rest", None)
-        if isinstance(name, str):
-            names.add(name)
-    return names

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 from parallelize._analysis.collectors import Form, match_form, plain_bindings, statements
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
-from parallelize._analysis.effects import EffectWalker, Region
+from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.loops import bound_before
+from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
 from parallelize._analysis.rules.base import PROCESS_CONSEQUENCE, THREAD_CONSEQUENCE
 from parallelize._analysis.scopes import loads, parameters, target_names

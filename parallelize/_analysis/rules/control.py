@@ -26,9 +26,9 @@ def break_in_parallel_loop(effect: Effect, mode: str) -> bool:
     Reports `break` directly in the body of a parallel loop (not in a loop nested inside it).
 
     ## Why is this bad?
-    Iterations run at the same time, so there is no "later iteration" to skip. *Under processes* and *under
-    threads* the work after the break point has already been done or is running, and its side effects and
-    collected values would differ from the serial loop.
+    Iterations run at the same time, so there is no "later iteration" to skip.
+    *Under processes* and *under threads* the work after the break point has already been done or is
+    running, and its side effects and collected values would differ from the serial loop.
 
     ## Example
     ```python
@@ -144,8 +144,8 @@ def global_statement(effect: Effect, mode: str) -> bool:
     `global`/`nonlocal` inside a parallel loop or task function.
 
     ## Why is this bad?
-    *Under processes* the worker rebinds its own module's global; the caller's module never changes. *Under
-    threads* `counter += 1` on a global is a read-modify-write that loses updates.
+    *Under processes* the worker rebinds its own module's global; the caller's module never changes.
+    *Under threads* `counter += 1` on a global is a read-modify-write that loses updates.
 
     ## Example
     ```python
