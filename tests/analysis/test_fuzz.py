@@ -64,7 +64,7 @@ def programs(draw: st.DrawFn) -> str:
     return "\n".join([deco, "def work(items, acc=[]):", *body, *loop, "    return acc", tail, ""])
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(programs())
 def test_generated_programs_never_raise(source: str) -> None:
     result = analyze_module(source, "gen.py", audit=True, strict=True)
@@ -73,7 +73,7 @@ def test_generated_programs_never_raise(source: str) -> None:
     assert fa.loop_count >= 0
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(SEEDS), st.integers(0, 10_000), st.integers(0, 50), st.binary(max_size=8))
 def test_mutated_case_files_never_raise(seed: str, at: int, cut: int, noise: bytes) -> None:
     data = seed.encode()
