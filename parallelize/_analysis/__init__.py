@@ -56,7 +56,8 @@ def analyze_function(
         loop: ``None`` picks the only top-level loop (map mode if there is none; a PAR205 finding if there are
             several); ``True`` the same, but never map mode; ``N`` the N-th loop counting from 1; ``False`` map
             mode (the whole function is the task).
-        mode: ``"processes"`` or ``"threads"``; decides which races matter.
+        mode: ``"processes"``, ``"threads"`` or ``"asyncio"`` (``async def`` under ``@io_bound``); decides
+            which writes are bugs.
         strict: Also report outer objects passed to calls the analysis cannot see (PAR901).
 
     Returns:

@@ -68,7 +68,11 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
             decorated = decorator_target(node)
             if decorated is not None:
                 scope = ctx.parents.get(id(node), ctx.tree)
-                found[id(node)] = Target(node, decorated[0], decorated[1], scope)
+                # `async def` under @io_bound runs as coroutines on one event loop: no copies, no thread races.
+                mode = "asyncio" if isinstance(node, ast.AsyncFunctionDef) and decorated[0] == "threads" else (
+                    decorated[0]
+                )
+                found[id(node)] = Target(node, mode, decorated[1], scope)
     threaded = _threaded_delayed(ctx)
     for call, scope in ctx.calls:
         for func, mode in _handed_over(ctx, call, scope):

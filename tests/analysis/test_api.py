@@ -106,3 +106,9 @@ def test_map_mode_refusal_mentions_the_way_out() -> None:
     source = "def f(xs):\n    prev = 0\n    for x in xs:\n        y = x - prev\n        prev = x\n"
     (finding,) = analyze_function(source, "m.py", 1).findings
     assert finding.code == "PAR301" and "loop=False" in finding.message and "`.map`" in finding.message
+
+
+def test_asyncio_mode_allows_writes_but_not_control_flow() -> None:
+    source = "async def f(urls, seen):\n    for u in urls:\n        seen[u] += 1\n        if u:\n            break\n"
+    assert {f.code for f in analyze_function(source, "m.py", 1).findings} == {"PAR101", "PAR201"}
+    assert {f.code for f in analyze_function(source, "m.py", 1, mode="asyncio").findings} == {"PAR201"}

@@ -173,8 +173,12 @@ def copies_or_races(effect: Effect, mode: str) -> bool:
     """Return whether a write to an outer object is a bug under ``mode``.
 
     Under processes every such write is lost. Under threads a write inside ``with lock:`` is safe, and so is a
-    write to the loop's own item (each thread has a different one and shares memory with the caller).
+    write to the loop's own item (each thread has a different one and shares memory with the caller). Under
+    ``"asyncio"`` (``async def`` under ``@io_bound``) writes are seen by the caller and never interleave
+    mid-statement.
     """
+    if mode == "asyncio":
+        return False  # coroutines share one thread with the caller: the write is seen, and does not race
     if mode != "threads":
         return True
     if effect.locked:
