@@ -54,7 +54,7 @@ def test_scoped_config_is_per_thread_but_global_config_is_shared() -> None:
     seen = {}
     config(backend="threads")
     with config(backend="serial"):
-        t = threading.Thread(target=lambda: seen.setdefault("name", _name()))
+        t = threading.Thread(target=lambda: seen.setdefault("name", _name()))  # noqa: PAR102 - one thread, joined before the read
         t.start()
         t.join()
     assert seen["name"] == "threads"
