@@ -39,8 +39,9 @@ def test_errors_subclass_the_builtins_they_resemble() -> None:
 
 
 def test_import_is_light_and_has_no_side_effects() -> None:
-    code = ("import sys, parallelize; heavy = [m for m in ('numba', 'dask', 'distributed', 'loky', 'sklearn') "
-            "if m in sys.modules]; print(heavy)")
+    code = ("import sys, parallelize; "
+            "heavy = [m for m in ('numba', 'dask', 'distributed', 'loky', 'sklearn') if m in sys.modules]; "
+            "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

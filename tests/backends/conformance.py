@@ -26,7 +26,8 @@ class ConformanceSuite:
         options.setdefault("n_jobs", self.n_jobs)
         return parallel_for(backend=self.backend, **options)(fn)
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors])
+    @settings(max_examples=15, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors])
     @given(st.lists(st.integers(-10**6, 10**6), max_size=60), st.sampled_from(["auto", 1, 3, 7]))
     def test_map_equals_serial_in_input_order(self, items: list[int], batch_size: Any) -> None:
         f = self.deco(tasks.square, batch_size=batch_size)
