@@ -226,6 +226,17 @@ def measure(run: Callable[[], list[Any]], repeats: int, warmup: bool = True) -> 
     return result
 
 
+def interleaved(runs: dict[str, Callable[[], list[Any]]], repeats: int) -> dict[str, Result]:
+    """Warm every library up, then time them round-robin, so a burst of machine noise hits all of them."""
+    results = {lib: Result(output=run()) for lib, run in runs.items()}
+    for _ in range(repeats):
+        for lib, run in runs.items():
+            started = time.perf_counter()
+            run()
+            results[lib].times.append(time.perf_counter() - started)
+    return results
+
+
 # -- workloads ----------------------------------------------------------------------------------------------------
 def calibrate(target_s: float) -> int:
     """Iterations of :func:`spin` that take about ``target_s`` here."""
@@ -241,14 +252,13 @@ def calibrate(target_s: float) -> int:
 
 def workload_trivial(pools: Pools, libraries: tuple[str, ...], quick: bool, repeats: int) -> dict[str, Result]:
     items = list(range(20_000 if quick else 200_000))
-    return {lib: measure(map_runner(lib, pools, square, items), repeats) for lib in libraries}
+    return interleaved({lib: map_runner(lib, pools, square, items) for lib in libraries}, repeats)
 
 
 def workload_spin(pools: Pools, libraries: tuple[str, ...], quick: bool, repeats: int) -> dict[str, Result]:
     n = calibrate(0.05)
     items = list(range(16 if quick else 64))
-    return {lib: measure(map_runner(lib, pools, spin_task, items, n), repeats, warmup=(lib != "serial"))
-            for lib in libraries}
+    return interleaved({lib: map_runner(lib, pools, spin_task, items, n) for lib in libraries}, repeats)
 
 
 def _broadcast_runner(library: str, pools: Pools, array: np.ndarray, parts: int) -> Callable[[], list[Any]]:
