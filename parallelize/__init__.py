@@ -54,6 +54,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackendUnavailableError",
+    "DaskBackend",
     "GPUUnavailableError",
     "KernelCompileError",
     "ParallelFunction",
@@ -86,11 +87,15 @@ def shutdown(kill: bool = False) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    # gpu_kernel is re-exported lazily: importing parallelize must not import numba.
+    # gpu_kernel and DaskBackend are re-exported lazily: importing parallelize must not import numba or Dask.
     if name == "gpu_kernel":
         from parallelize._decorators.gpu_kernel import gpu_kernel
 
         return gpu_kernel
+    if name == "DaskBackend":
+        from parallelize._backends.dask import DaskBackend
+
+        return DaskBackend
     raise AttributeError(f"module 'parallelize' has no attribute {name!r}")
 
 

@@ -14,7 +14,6 @@ share memory (serial, threads) the spec and items are handed over as they are. F
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
@@ -220,7 +219,7 @@ def _can_pickle(value: Any, store: ArrayStore | None) -> bool:
 def share_spec(data: bytes, directory: Callable[[], str] | None) -> SharedSpec:
     """Wrap pickled spec bytes for sending; large ones go to a file in ``directory()`` (None: always inline,
     for remote workers that cannot read local files)."""
-    token = hashlib.blake2b(data, digest_size=12).hexdigest() + uuid.uuid4().hex[:8]
+    token = uuid.uuid4().hex  # one per call: hashing a large spec would cost more than it could save
     if directory is None or len(data) <= INLINE_SPEC_LIMIT:
         return SharedSpec(token, data, None)
     path = os.path.join(directory(), f"spec-{token}.pkl")
