@@ -213,19 +213,6 @@ class PeakSampler:
         self.peak_pss = max(self.peak_pss, tree_pss())
 
 
-def measure(run: Callable[[], list[Any]], repeats: int, warmup: bool = True) -> Result:
-    result = Result()
-    if warmup:
-        result.output = run()
-    for _ in range(repeats):
-        started = time.perf_counter()
-        output = run()
-        result.times.append(time.perf_counter() - started)
-        if result.output is None:
-            result.output = output
-    return result
-
-
 def interleaved(runs: dict[str, Callable[[], list[Any]]], repeats: int) -> dict[str, Result]:
     """Warm every library up, then time them round-robin, so a burst of machine noise hits all of them."""
     results = {lib: Result(output=run()) for lib, run in runs.items()}
