@@ -69,7 +69,17 @@ def worker_env(n_workers: int) -> dict[str, str]:
     env = dict.fromkeys(_BLAS_VARS, share)
     env["PARALLELIZE_CPU_BUDGET"] = share
     env["LOKY_MAX_CPU_COUNT"] = share
+    # loky restarts a worker whose memory grew by 300 MB, a guard against leaks. Shared arrays mapped during a
+    # call count in that figure (they are released when the worker goes idle), so allow a quarter of the RAM.
+    env["LOKY_MAX_MEMORY_LEAK_SIZE"] = str(max(300_000_000, _total_memory() // 4))
     return env
+
+
+def _total_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
 
 
 def limit_worker_threads() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import os
 import threading
 import time
@@ -20,7 +21,7 @@ from parallelize._compat import add_note
 from parallelize._scheduler import budget
 from parallelize._scheduler.failures import capture
 from parallelize._scheduler.limits import call_with_limits
-from parallelize._scheduler.payload import CallSpec, SharedSpec, dumps, load_spec
+from parallelize._scheduler.payload import CallSpec, SharedSpec, dumps, load_spec, release_shared_specs
 from parallelize._scheduler.seeding import seeded_task
 
 #: ``(seconds, values, failures)``: ``values[k]`` is task ``first + k``'s result (None where it failed) and
@@ -100,24 +101,21 @@ def _run_plain(spec: CallSpec, first_index: int, items: Sequence[Any], remote: b
                values: list[Any], failures: dict[int, Any]) -> None:
     # The hot loop for tasks without seed, limits or timeout: as close to a list comprehension as it gets,
     # since 200,000 trivial tasks must cost about what the serial loop costs. A failure is located by position.
-    fn, args, kwargs, star = spec.fn, spec.args, spec.kwargs, spec.star
-    append = values.append
+    # list.extend(map(...)) keeps what it appended before an exception, so len(values) names the failed item.
+    fn, args, kwargs = spec.fn, spec.args, spec.kwargs
     iterator = iter(items)
     while True:
         try:
-            if star or spec.star_kwargs:
-                for item in iterator:
-                    append(_call(spec, item))
+            if spec.star or spec.star_kwargs:
+                values.extend(map(functools.partial(_call, spec), iterator))
             elif args or kwargs:
-                for item in iterator:
-                    append(fn(item, *args, **kwargs))
+                values.extend(fn(item, *args, **kwargs) for item in iterator)
             else:
-                for item in iterator:
-                    append(fn(item))
+                values.extend(map(fn, iterator))
             return
         except Exception as exc:
             failures[first_index + len(values)] = _captured(exc, remote)
-            append(None)
+            values.append(None)
 
 
 def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bool) -> BatchResult:
@@ -159,8 +157,26 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
         if spec.start_marks is not None:
             mark_start(spec.start_marks, first_index)
         decoded = pickle.loads(items)
-        return _encode(run_tasks(spec, first_index, decoded, remote=True), first_index)
+        try:
+            return _encode(run_tasks(spec, first_index, decoded, remote=True), first_index)
+        finally:
+            del spec, decoded
+            _release_when_idle()
     return run_tasks(load_spec(shared), first_index, items, remote=False)
+
+
+#: A worker that receives no batch for this long unmaps the last call's shared arrays.
+IDLE_RELEASE_SECONDS = 0.5
+_idle_timer: threading.Timer | None = None
+
+
+def _release_when_idle() -> None:
+    global _idle_timer
+    if _idle_timer is not None:
+        _idle_timer.cancel()
+    _idle_timer = threading.Timer(IDLE_RELEASE_SECONDS, release_shared_specs)
+    _idle_timer.daemon = True
+    _idle_timer.start()
 
 
 def start_mark_path(directory: str, first_index: int) -> str:

@@ -118,24 +118,20 @@ class ArrayStore:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-_mapped: OrderedDict[str, Any] = OrderedDict()
-_mapped_lock = threading.Lock()
+_arrays_loaded = 0  # counts shared arrays opened in this process (see load_spec)
 
 
 def load_shared_array(path: str) -> Any:
-    """Open a shared array read-only in a worker (memory-mapped; a few recent ones stay open)."""
+    """Open a shared array read-only in a worker (a memory map of the call's file).
+
+    The spec that holds it stays cached while its call's batches keep coming, and is dropped by
+    :func:`release_shared_specs` once the worker has been idle briefly, so no map outlives its call for long.
+    """
     import numpy as np
 
-    with _mapped_lock:
-        array = _mapped.get(path)
-        if array is None:
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-            _mapped[path] = array
-            while len(_mapped) > 8:
-                _mapped.popitem(last=False)
-        else:
-            _mapped.move_to_end(path)
-        return array
+    global _arrays_loaded
+    _arrays_loaded += 1
+    return np.load(path, mmap_mode="r", allow_pickle=False)
 
 
 class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
@@ -243,7 +239,16 @@ def pickle_items(items: Sequence[Any], first_index: int, store: ArrayStore | Non
 
 
 _spec_cache: OrderedDict[str, CallSpec] = OrderedDict()
+_array_specs: set[str] = set()  # tokens of cached specs that hold memory-mapped shared arrays
 _spec_lock = threading.Lock()
+
+
+def release_shared_specs() -> None:
+    """Forget cached specs holding shared arrays, unmapping the arrays (called when a worker goes idle)."""
+    with _spec_lock:
+        for token in list(_array_specs):
+            _spec_cache.pop(token, None)
+        _array_specs.clear()
 
 
 def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
@@ -261,9 +266,17 @@ def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
         assert shared.path is not None
         with open(shared.path, "rb") as handle:
             data = handle.read()
+    before = _arrays_loaded
     spec = pickle.loads(data)
     with _spec_lock:
+        if _arrays_loaded != before:
+            # At most one call's shared arrays stay mapped in a worker at a time.
+            for token in list(_array_specs):
+                _spec_cache.pop(token, None)
+            _array_specs.clear()
+            _array_specs.add(shared.token)
         _spec_cache[shared.token] = spec
         while len(_spec_cache) > 4:
-            _spec_cache.popitem(last=False)
+            token, _ = _spec_cache.popitem(last=False)
+            _array_specs.discard(token)
     return spec  # type: ignore[no-any-return]

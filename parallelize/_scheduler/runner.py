@@ -72,7 +72,7 @@ class Execution:
         self.backend = backend
         self.timeout = timeout
         self.total = _known_length(items)
-        self._items = enumerate(items)
+        self._items = iter(items)
         caps = backend.capabilities
         self._processes = caps.processes
         n_workers = backend.n_workers
@@ -110,11 +110,10 @@ class Execution:
         ran = 0
         chunk_size = 1
         while True:
-            chunk = list(itertools.islice(self._items, chunk_size))
-            if not chunk:
+            items = list(itertools.islice(self._items, chunk_size))
+            if not items:
                 return
-            first = chunk[0][0]
-            items = [item for _, item in chunk]
+            first = self._taken
             self._taken += len(items)
             _seconds, values, failures = run_tasks(inline_spec, first, items, remote=False)
             ran += len(items)
@@ -142,8 +141,9 @@ class Execution:
                 if not chunk:
                     exhausted = True
                     break
+                first = self._taken
                 self._taken += len(chunk)
-                self._submit(_Batch(chunk[0][0], [item for _, item in chunk], 0.0))
+                self._submit(_Batch(first, chunk, 0.0))
             if not self._in_flight:
                 return
             done, _ = wait(list(self._in_flight), timeout=self._wait_seconds(), return_when=FIRST_COMPLETED)
