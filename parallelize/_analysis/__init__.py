@@ -46,6 +46,7 @@ def analyze_function(
     loop: int | bool | None = None,
     mode: str = "processes",
     strict: bool = False,
+    module_source: str | None = None,
 ) -> FunctionAnalysis:
     """Analyse one function for ``@parallel_for``/``@io_bound``: its chosen loop, or the whole function.
 
@@ -59,6 +60,8 @@ def analyze_function(
         mode: ``"processes"``, ``"threads"`` or ``"asyncio"`` (``async def`` under ``@io_bound``); decides
             which writes are bugs.
         strict: Also report outer objects passed to calls the analysis cannot see (PAR901).
+        module_source: The whole module's text, when available: the function is then analysed in its module, so
+            module-level names and same-module helpers are known exactly as ``parallelize check`` knows them.
 
     Returns:
         The findings (empty means safe), the loop facts and the parsed tree. Findings carry real file lines.
@@ -69,7 +72,12 @@ def analyze_function(
         effect = exc.effect if isinstance(exc, SourceProblem) else _too_complex(filename, exc)
         ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), filename, first_line - 1)
         return FunctionAnalysis(to_findings(ctx, [effect], mode, loop=True), None, 0, None, None, first_line - 1)
-    ctx = ModuleContext(tree, filename, first_line - 1 - extra, strict=strict)
+    in_module = _function_in_module(module_source, filename, func.name, first_line, source.count("\n") + 1)
+    if in_module is not None:
+        tree, func = in_module
+        ctx = ModuleContext(tree, filename, 0, strict=strict)
+    else:
+        ctx = ModuleContext(tree, filename, first_line - 1 - extra, strict=strict)
     loops = candidate_loops(func.body)
     result = FunctionAnalysis([], None, len(loops), tree, func, ctx.line_offset)
     try:
@@ -129,6 +137,22 @@ def analyze_source_bytes(data: bytes, path: str, *, audit: bool = False, strict:
         ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), path)
         return ModuleAnalysis(to_findings(ctx, [problem.effect], "processes", loop=False))
     return analyze_module(text, path, audit=audit, strict=strict)
+
+
+def _function_in_module(module_source: str | None, filename: str, name: str, first_line: int,
+                        n_lines: int) -> tuple[ast.Module, FunctionNode] | None:
+    """Find the ``def`` that starts within ``first_line .. first_line + n_lines`` in the parsed module."""
+    if module_source is None:
+        return None
+    try:
+        module = parse(module_source, filename)
+    except (SourceProblem, RecursionError, MemoryError):
+        return None
+    for node in ast.walk(module):
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+                and first_line <= node.lineno < first_line + n_lines):
+            return module, node
+    return None
 
 
 def format_findings_for_error(findings: list[Finding]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dis
 import inspect
+import linecache
 import textwrap
 import types
 from collections.abc import Callable
@@ -31,10 +32,16 @@ def attach_loop_mode(function: Callable[P, R], options: Options) -> ParallelFunc
         return ParallelFunction(function, options)
     kind = "static" if isinstance(function, staticmethod) else "class" if isinstance(function, classmethod) else ""
     raw: Any = function.__func__ if kind else function  # type: ignore[attr-defined]
-    if not isinstance(raw, types.FunctionType) or inspect.iscoroutinefunction(raw):
+    if not isinstance(raw, types.FunctionType):
         if options.loop not in (None, False):
             raise SharedStateError(f"loop={options.loop!r}: loop mode needs a plain `def` function, not "
                                    f"{type(raw).__name__}. {WAY_OUT}")
+        return ParallelFunction(function, options)
+    if inspect.iscoroutinefunction(raw):
+        # An `async def` keeps its plain calls (a coroutine, awaited by the caller); its loop is still checked
+        # like the checker checks it, so an unsafe loop (e.g. `await` in it) is refused loudly.
+        if options.loop is not False and _has_loop(raw):
+            _plan(raw, options, rewrite_loop=False)
         return ParallelFunction(function, options)
     if options.loop is None and (raw.__name__ == "<lambda>" or not _has_loop(raw)):
         return ParallelFunction(function, options)  # nothing to rewrite: skip reading and parsing the source
@@ -57,7 +64,8 @@ def _caller(rewritten: Callable[..., Any], kind: str) -> Callable[..., Any]:
     return call
 
 
-def _plan(fn: types.FunctionType, options: Options) -> tuple[Callable[..., Any], Any] | None:
+def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
+          ) -> tuple[Callable[..., Any], Any] | None:
     from parallelize._analysis import analyze_function, format_findings_for_error
 
     try:
@@ -71,13 +79,15 @@ def _plan(fn: types.FunctionType, options: Options) -> tuple[Callable[..., Any],
             f"rewritten (functions made by exec() or typed into a bare interpreter have no source). "
             f"Define it in a file or a notebook cell. {WAY_OUT}") from None
     source = textwrap.dedent("".join(lines)) if not lines[0][:1].isspace() else "".join(lines)
-    mode = "threads" if options.io else "processes"
+    mode = "asyncio" if inspect.iscoroutinefunction(fn) else "threads" if options.io else "processes"
     analysis = analyze_function(source, filename, first_line, loop=True if options.loop is None else options.loop,
-                                mode=mode)
+                                mode=mode, module_source=_module_source(filename))
     if analysis.findings:
         message = format_findings_for_error(analysis.findings)
         raise SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'} on {fn.__qualname__}: {message}\n"
                                f"{WAY_OUT}", analysis.findings)
+    if not rewrite_loop:
+        return None
     if analysis.loop is None:
         if isinstance(options.loop, int) and not isinstance(options.loop, bool):
             raise SharedStateError(f"loop={options.loop} but {fn.__qualname__} has {analysis.loop_count} top-level "
@@ -89,6 +99,13 @@ def _plan(fn: types.FunctionType, options: Options) -> tuple[Callable[..., Any],
     compiled = rewrite(fn, analysis, filename, owner_class_name(fn))
     loop_plan = LoopPlan(compiled.body, compiled.env_names, compiled.live_names, _unset_runner, options)
     return compiled.build(loop_plan), loop_plan
+
+
+def _module_source(filename: str) -> str | None:
+    # The whole file (or notebook cell) lets the analysis see module-level names and helpers, as
+    # `parallelize check` does. linecache is where inspect found the function's own lines.
+    lines = linecache.getlines(filename)
+    return "".join(lines) if lines else None
 
 
 def _unset_runner(*_: Any) -> Any:  # replaced as soon as the wrapper exists

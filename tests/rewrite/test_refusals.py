@@ -70,15 +70,8 @@ def test_every_refused_function_is_annotated() -> None:
         assert annotated(R.__file__, *span(fn)), fn.__qualname__
 
 
-MODULE_GLOBAL_COLLECTOR = (
-    "a collector form on a module-level object (`SCALE[k] = 1`, `LOG.append(x)`) is accepted by decoration "
-    "but reported by `parallelize check` (PAR101/PAR102): analyze_function sees only the function's source and "
-    "takes the global for a name bound before the loop")
-
-
 def _refused_params() -> list[Any]:
-    return [pytest.param(fn, id=fn.__qualname__, marks=[pytest.mark.xfail(strict=True, reason=MODULE_GLOBAL_COLLECTOR)]
-                         if fn.__name__ == "module_dict_write" else []) for fn in REFUSED]
+    return [pytest.param(fn, id=fn.__qualname__) for fn in REFUSED]
 
 
 @pytest.mark.parametrize("fn", _refused_params())
@@ -237,25 +230,7 @@ def _decorator_of(node: ast.FunctionDef | ast.AsyncFunctionDef, namespace: dict[
 
 
 #: Loop-mode functions on which the rewriter and the checker disagree today (strict xfail: the lead fixes them).
-DISAGREEMENTS = {
-    "par102_global_list_in_loop.py": (
-        "`LOG.append(item)` on a module-level list inside the loop: `parallelize check` reports PAR102 (the "
-        "module is analysed, LOG is not bound before the loop) but decoration accepts it as a collector and "
-        "replays it in the caller: analyze_function sees only the function's source, so it cannot tell a "
-        "module global from a name bound before the loop"),
-    "par203_await_in_loop.py": (
-        "`@io_bound async def` with `await` in its top-level loop: `parallelize check` analyses the loop "
-        "(PAR203) but decoration accepts it, because attach_loop_mode skips loop mode for coroutine functions "
-        "unless loop=N is given; the issue lists `await` among the refused patterns"),
-    "par105_helper_mutates_global.py": (
-        "the loop calls a module-level helper that appends to a module global: `parallelize check` reports "
-        "PAR105 but decoration accepts it (analyze_function sees only the function, not the helper's summary), "
-        "so under processes each worker appends to its own copy and the caller's REGISTRY stays empty"),
-    "par105_helper_with_keyword_arg.py": (
-        "the loop calls a module-level helper `push(item, into=sink)` that appends to its argument: "
-        "`parallelize check` reports PAR105 but decoration accepts it, so under processes the caller's `sink` "
-        "is never filled (silently wrong result)"),
-}
+DISAGREEMENTS: dict[str, str] = {}
 
 
 def _loop_option(node: ast.FunctionDef | ast.AsyncFunctionDef) -> object:
