@@ -9,8 +9,8 @@ from pathlib import Path
 import parallelize
 
 EXPECTED = {
-    "BackendUnavailableError", "DaskBackend", "GPUUnavailableError", "KernelCompileError", "ParallelFunction", "ParallelizeError",
-    "ParallelizeWarning",
+    "BackendUnavailableError", "DaskBackend", "GPUUnavailableError", "KernelCompileError", "ParallelFunction",
+    "ParallelizeError", "ParallelizeWarning",
     "SerializationError", "SharedStateError", "TaskFailures", "TaskTimeoutError", "WorkerCrashedError", "config",
     "gpu_kernel", "io_bound", "parallel_for", "rng", "shutdown", "worker_state",
 }

@@ -67,6 +67,7 @@ class _MapMethods(Generic[P, R]):
             init=options.init, init_key=getattr(self, "_self_init_key", None) or _init_key(self), limits=limits,
             budget=share, seed_globals=not (caps.shares_memory and backend.name != "serial"),
             timeout=options.timeout if backend.name == "serial" else None,
+            fn_filename=getattr(getattr(fn or self.__wrapped__, "__code__", None), "co_filename", None),
         )
 
     def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,

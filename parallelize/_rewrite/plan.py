@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from parallelize._config import is_forced_serial
+from parallelize._scheduler.payload import restore_filename
 
 
 def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[str, Any]]],
-                  live_names: tuple[str, ...], item: Any, env: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+                  live_names: tuple[str, ...], filename: str, item: Any, env: dict[str, Any]
+                  ) -> tuple[list[Any], dict[str, Any]]:
     """Run one iteration in a worker; keep only the locals that are read after the loop."""
+    restore_filename(body, filename)  # once per worker: the code object is replaced in place
     log, scope = body(item, env)
     return log, {name: scope[name] for name in live_names if name in scope}
 
@@ -55,7 +58,8 @@ class LoopPlan:
     def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
                  runner: Callable[[Callable[..., Any], Iterable[Any], dict[str, Any], dict[str, Any]], Iterator[Any]],
                  options: Any) -> None:
-        self.iteration = functools.partial(run_iteration, body, live_names)
+        filename = getattr(getattr(body, "__code__", None), "co_filename", "")
+        self.iteration = functools.partial(run_iteration, body, live_names, filename)
         self.env_names = env_names
         self.runner = runner
         self.options = options

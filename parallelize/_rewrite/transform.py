@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parallelize._analysis.facts import Collector, FunctionAnalysis, LoopFacts, Reduction
+from parallelize._errors import SharedStateError
 
 #: Python 3.12 added ``type_params`` to function and class nodes; older versions must not be given it.
 _TYPE_PARAMS: dict[str, Any] = {"type_params": []} if sys.version_info >= (3, 12) else {}
@@ -75,7 +76,6 @@ class _BodyRewriter(ast.NodeTransformer):
         self.ops = ops
         self.collectors = collectors
         self.reductions = reductions
-        self.loop_depth = 0
 
     def _log(self, op: int, value: ast.expr, like: ast.stmt) -> ast.stmt:
         call = ast.Call(func=ast.Attribute(value=_name("_pz_log"), attr="append", ctx=ast.Load()),
@@ -93,7 +93,7 @@ class _BodyRewriter(ast.NodeTransformer):
             else:
                 assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                 call = stmt.value
-                args = ast.Tuple(elts=list(call.args), ctx=ast.Load())
+                args = ast.Tuple(elts=[_materialised(a) for a in call.args], ctx=ast.Load())
                 keys: list[ast.expr | None] = [None if k.arg is None else ast.Constant(k.arg) for k in call.keywords]
                 kwargs = ast.Dict(keys=keys,
                                   values=[k.value for k in call.keywords])
@@ -102,17 +102,22 @@ class _BodyRewriter(ast.NodeTransformer):
         if key in self.reductions:
             reduction = self.reductions[key]
             return self._log(self.ops[key], reduction.value, reduction.node)
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            self.loop_depth += 1
-            try:
-                return self.generic_visit(node)
-            finally:
-                self.loop_depth -= 1
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return node  # nested scopes keep their own control flow
-        if isinstance(node, ast.Continue) and self.loop_depth == 0:
-            return ast.copy_location(ast.Return(value=_body_result()), node)
         return self.generic_visit(node)
+
+
+#: Calls that return one-shot iterators: as collector arguments they are consumed in the iteration, not later.
+_ITERATOR_CALLS = {"map", "filter", "zip", "iter", "enumerate", "reversed"}
+
+
+def _materialised(arg: ast.expr) -> ast.expr:
+    """Wrap a generator or iterator argument in ``list()`` so it is consumed where the serial loop consumes it."""
+    is_iterator = isinstance(arg, ast.GeneratorExp) or (
+        isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id in _ITERATOR_CALLS)
+    if not is_iterator:
+        return arg
+    return ast.copy_location(ast.Call(func=_name("list"), args=[arg], keywords=[]), arg)
 
 
 def _body_result() -> ast.expr:
@@ -231,7 +236,8 @@ def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, o
         (_names_loaded(loop.body) & (_function_locals(original_func) | set(fn.__code__.co_freevars)))
         - accumulators - {"_pz_log", "_pz_item", "_pz_env"}
     ))
-    live_names = tuple(sorted(facts.live_after))
+    # Names read after the loop hold the last iteration's values; so do those read in its `else:` clause.
+    live_names = tuple(sorted(set(facts.live_after) | (_names_loaded(loop.orelse) & set(facts.private))))
 
     original_loop = copy.deepcopy(loop)
     body_stmts = [_BodyRewriter(remap, collectors, reductions).visit(s) for s in loop.body]
@@ -257,6 +263,12 @@ def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, o
     code = compile(module, filename, "exec", dont_inherit=True)
     func_code = _find_code(_find_code(code, "_pz_factory"), func.name)
     body_code = _find_code(code, "_pz_body")
+    if body_code.co_freevars:
+        names = ", ".join(body_code.co_freevars)
+        raise SharedStateError(
+            f"{fn.__qualname__}: the loop body needs the enclosing class's hidden cell ({names}), e.g. for "
+            "zero-argument super(), which cannot travel to a worker; write super(ClassName, self) instead, or "
+            "decorate with loop=False and use .map")
     body = types.FunctionType(body_code, fn.__globals__, "_pz_body")
     body.__qualname__ = f"{fn.__qualname__}.<loop body>"
     body.__module__ = fn.__module__
@@ -302,9 +314,17 @@ def _body_function(loop: ast.For, body: list[ast.stmt], env_names: tuple[str, ..
         name="_pz_body",
         args=ast.arguments(posonlyargs=[], args=[ast.arg(arg="_pz_item"), ast.arg(arg="_pz_env")], vararg=None,
                            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
-        body=[*prologue, *body, ast.Return(value=_body_result())], decorator_list=[], returns=None, **_TYPE_PARAMS,
+        body=[*prologue, _one_shot(body, loop), ast.Return(value=_body_result())], decorator_list=[], returns=None,
+        **_TYPE_PARAMS,
     )
     return ast.copy_location(func, loop)
+
+
+def _one_shot(body: list[ast.stmt], loop: ast.For) -> ast.stmt:
+    """``for _pz_once in (0,): <body>``: the iteration's ``continue`` leaves it after ``finally`` blocks ran."""
+    once = ast.For(target=_name("_pz_once", ast.Store()), iter=ast.Tuple(elts=[ast.Constant(0)], ctx=ast.Load()),
+                   body=body, orelse=[])
+    return ast.copy_location(once, loop)
 
 
 def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt],

@@ -20,6 +20,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+import types
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -57,6 +58,8 @@ class CallSpec:
     #: With a timeout on local processes: a folder where each batch marks when it started (a file per batch), so
     #: the clock starts when a worker picks the task up, not when it was queued behind a starting pool.
     start_marks: str | None = None
+    #: The function's source file, restored in workers when the function travelled by value.
+    fn_filename: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,22 @@ def release_shared_specs() -> None:
         _array_specs.clear()
 
 
+def _with_filename(code: types.CodeType, filename: str) -> types.CodeType:
+    consts = tuple(_with_filename(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def restore_filename(fn: Any, filename: str | None) -> None:
+    """Give a function shipped by value its source file back, so tracebacks name the user's file.
+
+    cloudpickle writes ``<dynamic-code>`` as the file of every function it sends by value (to keep payloads
+    deterministic); line numbers survive, the file name does not.
+    """
+    code = getattr(fn, "__code__", None)
+    if filename and isinstance(code, types.CodeType) and code.co_filename == "<dynamic-code>":
+        fn.__code__ = _with_filename(code, filename)
+
+
 def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
     """Return the spec for a batch, decoding a shared one at most once per worker process."""
     if isinstance(shared, CallSpec):
@@ -268,6 +287,7 @@ def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
             data = handle.read()
     before = _arrays_loaded
     spec = pickle.loads(data)
+    restore_filename(spec.fn, spec.fn_filename)
     with _spec_lock:
         if _arrays_loaded != before:
             # At most one call's shared arrays stay mapped in a worker at a time.

@@ -85,6 +85,9 @@ class Execution:
         self._in_flight: dict[Future[Any], _Batch] = {}
         self._taken = 0
         self.dispatched = False
+        # An exception raised by the input iterable itself: held until every item taken before it is done, as a
+        # serial loop would have run them all before seeing it.
+        self._input_error: BaseException | None = None
 
     # -- public -------------------------------------------------------------------------------------------------
     def events(self) -> Generator[Event, None, None]:
@@ -95,6 +98,8 @@ class Execution:
                 if self._allow_inline:
                     yield from self._probe()
                 yield from self._dispatch()
+            if self._input_error is not None:
+                raise self._input_error
         except KeyboardInterrupt:
             self._abort(kill=True)
             raise
@@ -110,7 +115,7 @@ class Execution:
         ran = 0
         chunk_size = 1
         while True:
-            items = list(itertools.islice(self._items, chunk_size))
+            items = self._take(chunk_size)
             if not items:
                 return
             first = self._taken
@@ -137,7 +142,7 @@ class Execution:
         while True:
             while not exhausted and len(self._in_flight) < self._max_in_flight:
                 remaining = None if self.total is None else self.total - self._taken
-                chunk = list(itertools.islice(self._items, self._sizer.next_size(remaining)))
+                chunk = self._take(self._sizer.next_size(remaining))
                 if not chunk:
                     exhausted = True
                     break
@@ -152,6 +157,17 @@ class Execution:
                     yield from self._collect(future)
             if self.timeout is not None:
                 yield from self._expire()
+
+    def _take(self, count: int) -> list[Any]:
+        """Pull up to ``count`` items; an error from the iterable ends the input and is raised at the end."""
+        if self._input_error is not None:
+            return []
+        taken: list[Any] = []
+        try:
+            taken.extend(itertools.islice(self._items, count))
+        except Exception as exc:
+            self._input_error = exc
+        return taken
 
     def _submit(self, batch: _Batch) -> None:
         batch.submitted = time.monotonic()

@@ -80,13 +80,7 @@ def split_even_odd(xs):
     return evens, odds
 
 
-GENERATOR_ARGUMENT = (
-    "a collector's argument is logged unevaluated: `out.extend(<generator>)` ships the generator object back "
-    "from a process worker (SerializationError: cannot pickle 'generator' object); extend/update arguments "
-    "should be materialised in the iteration")
-
-
-@legacy(INTS, bug=(GENERATOR_ARGUMENT, frozenset({"loky-dispatched"})))
+@legacy(INTS)
 def extend_from_generator(xs):
     out = [-1]
     for x in xs:
@@ -114,10 +108,7 @@ def comprehension_in_body(xs):
     return out
 
 
-@legacy(([1, 2, 3],), bug=(
-    "a collector's generator argument is consumed at replay, after the iteration finished: serially "
-    "`out.extend(x * k for k in range(2)); x = -100` extends with [0, x]; loop mode extends with [0, -100] on "
-    "serial/threads (silently wrong) and raises SerializationError on processes", None))
+@legacy(([1, 2, 3],))
 def extend_generator_then_rebind(xs):
     out = []
     for x in xs:
@@ -598,9 +589,7 @@ def try_around_loop_catches_body_error(xs):
     return out
 
 
-@legacy(([1, 2, 3],), bug=(
-    "a name bound in the loop and read in its `else:` clause is not carried out of the iterations: "
-    "`for x in xs: ... else: use(x)` raises UnboundLocalError in loop mode", None))
+@legacy(([1, 2, 3],))
 def for_else_reads_loop_variable(xs):
     out = []
     for x in xs:
@@ -610,10 +599,7 @@ def for_else_reads_loop_variable(xs):
     return out
 
 
-@legacy(([1, 2, 3, 4, 5],), bug=(
-    "`continue` inside try/finally becomes `return (_pz_log, locals())`, which snapshots locals() before the "
-    "`finally:` block runs: a name bound in `finally` and read after the loop keeps an older value "
-    "(serial y=50, loop mode y=40)", None))
+@legacy(([1, 2, 3, 4, 5],))
 def continue_through_finally(xs):
     out = []
     for x in xs:
@@ -631,10 +617,7 @@ def broken_source(n):
     raise RuntimeError("source broke")
 
 
-@legacy((20, []), bug=(
-    "when the iterable itself raises after k items, serial has run (and collected) all k iterations; loop "
-    "mode re-raises as soon as the scheduler pulls the failing item ahead, so only some of the k iterations' "
-    "collections are applied to the passed-in list (serial 20 items, loop mode 2-17)", None))
+@legacy((20, []))
 def iterable_raises_after_k_items(n, log):
     for x in broken_source(n):
         log.append(x)

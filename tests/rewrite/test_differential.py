@@ -157,16 +157,12 @@ def test_method_calling_super_before_the_loop(backend: str) -> None:
     assert Parallel(2).super_before_loop([1, 2]) == L.SuperScaler(2).super_before_loop([1, 2])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "zero-argument super() inside the loop body: decoration fails with TypeError 'arg 5 (closure) must be tuple' "
-    "(transform.rewrite builds _pz_body with types.FunctionType(body_code, globals) although body_code has the "
-    "free variable __class__; and _pz_body has no `self` as first argument for super() anyway)"))
 @pytest.mark.parametrize("backend", ["serial", "loky-dispatched"])
-def test_method_calling_super_in_the_loop_body(backend: str) -> None:
-    class Parallel(L.SuperScaler):
-        super_in_loop = BACKENDS[backend]()(L.SuperScaler.super_in_loop)
+def test_zero_argument_super_in_the_loop_body_is_refused_with_the_fix(backend: str) -> None:
+    from parallelize import SharedStateError
 
-    assert Parallel(2).super_in_loop([1, 2]) == L.SuperScaler(2).super_in_loop([1, 2])
+    with pytest.raises(SharedStateError, match=r"super\(ClassName, self\)"):
+        BACKENDS[backend]()(L.SuperScaler.super_in_loop)
 
 
 @pytest.mark.parametrize("backend", list(BACKENDS))

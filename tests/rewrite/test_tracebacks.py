@@ -28,10 +28,7 @@ DECORATORS: dict[str, Callable[[], Any]] = {
     "loky-dispatched": lambda: parallel_for(backend="loky", n_jobs=2, batch_size=1),
     "io_bound": lambda: io_bound(max_concurrency=2),
 }
-DYNAMIC_CODE = (
-    "on process workers the body function is pickled by value and cloudpickle renames its code's file to "
-    "'<dynamic-code>', so the remote traceback reads `File \"<dynamic-code>\", line N, in _pz_body` instead of "
-    "legacy_functions.py (the line number is right; the file name is lost)")
+# Regression (issue 3): cloudpickle renames the file of by-value code to '<dynamic-code>'; workers restore it.
 
 
 def places(exc: BaseException) -> set[tuple[str, int]]:
@@ -61,8 +58,7 @@ def line_of(text: str) -> int:
 
 
 def _params() -> list[Any]:
-    return [pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=DYNAMIC_CODE)]
-                         if name == "loky-dispatched" else [], id=name) for name in DECORATORS]
+    return [pytest.param(name, id=name) for name in DECORATORS]
 
 
 @pytest.mark.parametrize("backend", _params())
