@@ -15,6 +15,7 @@ from typing import Any
 
 from parallelize._config import is_forced_serial
 from parallelize._scheduler.payload import restore_filename
+from parallelize._scheduler.runner import TINY_TASK_SECONDS
 
 
 def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[str, Any]]],
@@ -24,6 +25,11 @@ def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[st
     restore_filename(body, filename)  # once per worker: the code object is replaced in place
     log, scope = body(item, env)
     return log, {name: scope[name] for name in live_names if name in scope}
+
+
+#: Below this much work per iteration (measured on the last call), the caller's own loop is faster than any
+#: parallel run: the per-iteration bookkeeping of loop mode (log, pickle, replay) is a few microseconds.
+TINY_ITERATION_SECONDS = TINY_TASK_SECONDS
 
 
 class LoopRun:
@@ -76,13 +82,18 @@ class LoopPlan:
             return False
         if is_forced_serial():
             return True
+        stats = self.stats
+        per_task = stats.get("per_task")
+        if per_task is not None and per_task < TINY_ITERATION_SECONDS:
+            # Iterations this cheap cannot gain from workers: logging, sending and replaying each one in the
+            # caller costs more than running it. Run the user's own loop, as written.
+            return True
         try:
             n = len(iterable)
         except TypeError:
             return False
-        stats = self.stats
         # The last run found every iteration cheaper to run here than to send; a loop up to twice as long is
-        # still far under the dispatch cost, so skip the machinery and run the user's own loop.
+        # still far under the dispatch cost.
         return bool(stats.get("dispatched") is False and n <= 2 * stats.get("count", 0))
 
     def start(self, iterable: Iterable[Any], caller_locals: dict[str, Any]) -> LoopRun:

@@ -24,8 +24,9 @@ __all__ = ["CallSpec", "run_iter", "run_list", "submit_one"]
 
 
 def _execution(spec: CallSpec, items: Iterable[Any], backend: Backend, batch_size: int | None,
-               timeout: float | None, allow_inline: bool) -> Execution:
-    return Execution(spec, items, backend, batch_size=batch_size, timeout=timeout, allow_inline=allow_inline)
+               timeout: float | None, allow_inline: bool, keep_tiny: bool = False) -> Execution:
+    return Execution(spec, items, backend, batch_size=batch_size, timeout=timeout, allow_inline=allow_inline,
+                     keep_tiny=keep_tiny)
 
 
 def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_size: int | None = None,
@@ -67,13 +68,15 @@ def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_si
 def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered: bool,
              batch_size: int | None = None, timeout: float | None = None, on_error: str = "raise",
              progress: bool = False, description: str = "", allow_inline: bool = True,
-             stats: dict[str, Any] | None = None) -> Iterator[Any]:
+             stats: dict[str, Any] | None = None, keep_tiny: bool = False) -> Iterator[Any]:
     """Yield results lazily, in input order (``ordered``) or as they finish.
 
     With ``on_error="collect"`` a failed task yields its exception object in place of a result. ``stats``, when
-    given, receives ``dispatched``: whether any task left the caller.
+    given, receives ``dispatched`` (whether any task left the caller) and ``per_task`` (measured seconds per
+    task, or None). ``keep_tiny`` keeps tasks under ``TINY_TASK_SECONDS`` in the caller whatever their number
+    (loop mode, where the caller replays every iteration anyway).
     """
-    execution = _execution(spec, items, backend, batch_size, timeout, allow_inline)
+    execution = _execution(spec, items, backend, batch_size, timeout, allow_inline, keep_tiny)
     if stats is not None:
         stats["dispatched"] = False
     bar = progress_bar(progress, execution.total, description)
@@ -95,6 +98,7 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
         bar.close()
         if stats is not None:
             stats["dispatched"] = execution.dispatched
+            stats["per_task"] = execution.per_task
 
 
 def submit_one(spec: CallSpec, call: tuple[tuple[Any, ...], dict[str, Any]], backend: Backend, *,

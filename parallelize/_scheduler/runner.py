@@ -49,6 +49,8 @@ from parallelize._scheduler.seeding import preserved_global_state
 INLINE_MAX_SECONDS = 0.15
 #: Keep probing in the caller while tasks stay this cheap, up to this many seconds in all.
 PROBE_SECONDS = 0.01
+#: Loop mode keeps iterations under this cost in the caller: logging, sending and replaying one costs more.
+TINY_TASK_SECONDS = 20e-6
 #: Batches outstanding per worker: two keeps every worker busy while results travel back.
 IN_FLIGHT_PER_WORKER = 2
 
@@ -67,7 +69,7 @@ class Execution:
     """One run of a call's tasks on a backend; iterate :meth:`events` for outcomes in completion order."""
 
     def __init__(self, spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_size: int | None,
-                 timeout: float | None, allow_inline: bool) -> None:
+                 timeout: float | None, allow_inline: bool, keep_tiny: bool = False) -> None:
         self.spec = spec
         self.backend = backend
         self.timeout = timeout
@@ -80,6 +82,7 @@ class Execution:
         self._max_in_flight = n_workers if timeout is not None else IN_FLIGHT_PER_WORKER * n_workers
         self._allow_inline = (allow_inline and timeout is None and batch_size is None and spec.init is None
                               and caps.processes and not caps.remote)
+        self._keep_tiny = keep_tiny
         self._store: ArrayStore | None = None
         self._shared: Any = None
         self._in_flight: dict[Future[Any], _Batch] = {}
@@ -130,6 +133,9 @@ class Execution:
             if saving is not None and saving <= INLINE_MAX_SECONDS:
                 chunk_size = max(1, remaining or 0)  # the rest is cheaper here than anywhere else
                 continue
+            if self._keep_tiny and per_task < TINY_TASK_SECONDS:
+                chunk_size = min(2 * chunk_size, 1 << 16)
+                continue
             if elapsed < PROBE_SECONDS and per_task < PROBE_SECONDS / 10:
                 chunk_size *= 2
                 continue
@@ -157,6 +163,11 @@ class Execution:
                     yield from self._collect(future)
             if self.timeout is not None:
                 yield from self._expire()
+
+    @property
+    def per_task(self) -> float | None:
+        """Measured seconds of work per task (moving average), once anything was measured."""
+        return self._sizer.per_task
 
     def _take(self, count: int) -> list[Any]:
         """Pull up to ``count`` items; an error from the iterable ends the input and is raised at the end."""
