@@ -56,10 +56,13 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
             bound = f"`{form.name}` (bound at line {line + ctx.line_offset})" if line else f"`{form.name}`"
             effects.append(Effect("unbound-accumulator", form.stmt, {**args, "bound": bound}))
         elif form.name in declared:
-            effects.append(Effect("global-write", form.stmt, {**args, "bound": f"`{form.name}` (declared global)"}))
+            how = "nonlocal" if is_function and form.name in ctx.binder(scope).declared_nonlocal else "global"
+            effects.append(Effect("global-write", form.stmt, {**args, "bound": f"`{form.name}` (declared {how})"}))
         elif owner is not None and not owner.sync:
             kind = {"setitem": "subscript-store", "reduce": "global-write"}.get(form.kind, "mutating-call")
             effects.append(Effect(kind, form.stmt, {**args, "bound": owner.describe()}, owner))
+    for group in accepted.values():
+        effects.extend(_late_binding_closures(group, private))
     for name, group in accepted.items():
         kinds = {f.op if f.kind == "reduce" else "collect" for f in group}
         if len(kinds) > 1:
@@ -146,3 +149,19 @@ def _text(node: ast.AST) -> str:
 
 
 __all__ = ["LOOP", "TASK", "EffectWalker", "analyze_loop", "analyze_task", "dedupe", "to_findings"]
+
+
+def _late_binding_closures(group: list[Form], private: set[str]) -> list[Effect]:
+    """Lambdas collected from the body that read the iteration's own names (late binding, B023-like)."""
+    found: list[Effect] = []
+    for form in group:
+        for node in ast.walk(form.stmt):
+            if not isinstance(node, ast.Lambda):
+                continue
+            own = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+            free = sorted({n.id for n in ast.walk(node.body) if isinstance(n, ast.Name)
+                           and isinstance(n.ctx, ast.Load) and n.id in private and n.id not in own})
+            if free:
+                found.append(Effect("late-binding-closure", node, {
+                    "stmt": _text(form.stmt), "name": form.name, "bound": f"`{free[0]}`"}))
+    return found

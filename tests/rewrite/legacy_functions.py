@@ -117,16 +117,6 @@ def extend_generator_then_rebind(xs):
     return out
 
 
-@legacy(([1, 2, 3],), bug=(
-    "lambdas collected from the body close over the iteration's own variable: serially every `lambda: x` sees "
-    "the final x ([3, 3, 3]); loop mode gives [1, 2, 3] (silently different; should be refused)", None))
-def collect_late_binding_lambdas(xs):
-    fns = []
-    for x in xs:
-        fns.append(lambda: x)
-    return [f() for f in fns]
-
-
 # --- dicts and sets --------------------------------------------------------------------------------------------
 @legacy(WORDS, ([],), (["solo"],), strategy="words")
 def dict_of_lengths(words):

@@ -211,3 +211,11 @@ class Counter:
 
 #: Functions above that need decorator options (name -> options).
 OPTIONS: dict[str, dict[str, object]] = {}
+
+
+# --- late binding: lambdas collected from the body (regression, issue 3) ----------------------------------------
+def collect_late_binding_lambdas(xs):
+    fns = []
+    for x in xs:
+        fns.append(lambda: x)  # PAR305
+    return [f() for f in fns]

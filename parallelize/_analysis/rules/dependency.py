@@ -174,3 +174,43 @@ def accumulator_not_bound_before_loop(effect: Effect, mode: str) -> bool:
     handlers also bind counts too. Names bound by `for` or `while` loops before the loop do not.
     """
     return always(effect, mode)
+
+
+@rule(
+    "PAR305",
+    "collected-closure-over-loop-variable",
+    kinds={"late-binding-closure"},
+    summary="a lambda collected from the loop reads a name the iteration binds (late binding)",
+    template="`{stmt}` collects a lambda that reads {bound}, a name each iteration rebinds: serially every "
+    "such lambda sees the last iteration's value, in parallel each sees its own; {fix}",
+    fix_loop="bind the value as a default argument (`lambda x=x: x`) or collect the value itself",
+)
+def collected_closure_over_loop_variable(effect: Effect, mode: str) -> bool:
+    """## What it does
+    Reports a lambda, collected from a parallel loop body (`fns.append(lambda: x)`), whose body reads a name
+    that the iteration binds: the loop variable or a name assigned in the body.
+
+    ## Why is this bad?
+    A Python closure reads its variables when it is called, not when it is made. Serially all the collected
+    lambdas share the function's one variable, which ends with the last iteration's value. In parallel each
+    iteration runs in its own scope (a copy *under processes*, a separate call *under threads*), so each lambda
+    keeps its own iteration's value: the loop would return something other than the serial loop.
+
+    ## Example
+    ```python
+    fns = []
+    for x in xs:
+        fns.append(lambda: x * 2)
+    ```
+
+    ## Use instead
+    ```python
+    fns = []
+    for x in xs:
+        fns.append(lambda x=x: x * 2)
+    ```
+
+    ## Known problems
+    Only lambdas written inside the collecting statement are seen; a nested `def` collected by name is not.
+    """
+    return always(effect, mode)
