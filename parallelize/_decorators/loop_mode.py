@@ -12,6 +12,7 @@ import inspect
 import linecache
 import textwrap
 import types
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -64,10 +65,14 @@ def _caller(rewritten: Callable[..., Any], kind: str) -> Callable[..., Any]:
     return call
 
 
+#: Decoration results by source: a function decorated again (a factory making closures, a re-run notebook cell
+#: with the same code) skips the analysis and the rewrite. Keyed by everything the result depends on.
+_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_CACHE_SIZE = 256
+
+
 def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
           ) -> tuple[Callable[..., Any], Any] | None:
-    from parallelize._analysis import analyze_function, format_findings_for_error
-
     try:
         lines, first_line = inspect.getsourcelines(fn)
         filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
@@ -80,25 +85,55 @@ def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
             f"Define it in a file or a notebook cell. {WAY_OUT}") from None
     source = textwrap.dedent("".join(lines)) if not lines[0][:1].isspace() else "".join(lines)
     mode = "asyncio" if inspect.iscoroutinefunction(fn) else "threads" if options.io else "processes"
-    analysis = analyze_function(source, filename, first_line, loop=True if options.loop is None else options.loop,
-                                mode=mode, module_source=_module_source(filename))
-    if analysis.findings:
-        message = format_findings_for_error(analysis.findings)
-        raise SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'} on {fn.__qualname__}: {message}\n"
-                               f"{WAY_OUT}", analysis.findings)
-    if not rewrite_loop:
-        return None
-    if analysis.loop is None:
-        if isinstance(options.loop, int) and not isinstance(options.loop, bool):
-            raise SharedStateError(f"loop={options.loop} but {fn.__qualname__} has {analysis.loop_count} top-level "
-                                   f"`for` loop(s). {WAY_OUT}")
+    module_source = _module_source(filename)
+    from parallelize._rewrite.transform import owner_class_name
+
+    owner = owner_class_name(fn)
+    key = (filename, first_line, source, hash(module_source), options.loop, mode, owner, fn.__code__.co_freevars,
+           rewrite_loop)
+    outcome = _CACHE.get(key)
+    if outcome is None:
+        outcome = _decide(fn, options, source, filename, first_line, mode, module_source, owner, rewrite_loop)
+        _CACHE[key] = outcome
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    if isinstance(outcome, SharedStateError):
+        raise SharedStateError(str(outcome), outcome.findings)
+    if outcome is _NO_LOOP:
         return None
     from parallelize._rewrite.plan import LoopPlan
-    from parallelize._rewrite.transform import owner_class_name, rewrite
 
-    compiled = rewrite(fn, analysis, filename, owner_class_name(fn))
-    loop_plan = LoopPlan(compiled.body, compiled.env_names, compiled.live_names, _unset_runner, options)
-    return compiled.build(loop_plan), loop_plan
+    loop_plan = LoopPlan(outcome.body_for(fn), outcome.env_names, outcome.live_names, _unset_runner, options)
+    return outcome.function_for(fn, loop_plan), loop_plan
+
+
+_NO_LOOP = object()
+
+
+def _decide(fn: types.FunctionType, options: Options, source: str, filename: str, first_line: int, mode: str,
+            module_source: str | None, owner: str | None, rewrite_loop: bool) -> Any:
+    """Analyse and rewrite: a ``Rewritten``, ``_NO_LOOP``, or the ``SharedStateError`` to raise."""
+    from parallelize._analysis import analyze_function, format_findings_for_error
+
+    analysis = analyze_function(source, filename, first_line, loop=True if options.loop is None else options.loop,
+                                mode=mode, module_source=module_source)
+    if analysis.findings:
+        message = format_findings_for_error(analysis.findings)
+        return SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'} on {fn.__qualname__}: {message}\n"
+                                f"{WAY_OUT}", analysis.findings)
+    if not rewrite_loop:
+        return _NO_LOOP
+    if analysis.loop is None:
+        if isinstance(options.loop, int) and not isinstance(options.loop, bool):
+            return SharedStateError(f"loop={options.loop} but {fn.__qualname__} has {analysis.loop_count} "
+                                    f"top-level `for` loop(s). {WAY_OUT}")
+        return _NO_LOOP
+    from parallelize._rewrite.transform import rewrite
+
+    try:
+        return rewrite(fn, analysis, filename, owner)
+    except SharedStateError as exc:
+        return exc
 
 
 def _module_source(filename: str) -> str | None:
