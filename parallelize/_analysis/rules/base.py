@@ -24,7 +24,7 @@ FAMILIES = {
     "9": "advisory (off by default)",
 }
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems")
-DOCS_URL = "https://github.com/parallelize/parallelize/blob/main/docs/checker.md#{code}"
+DOCS_URL = "https://github.com/parallelize/parallelize/blob/main/README.md#rules"
 
 
 @dataclass(frozen=True)
