@@ -18,7 +18,7 @@ import contextvars
 import os
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
-              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 #: The budget of the task running in this thread, if any (thread workers and the caller during serial runs).
 _task_budget: contextvars.ContextVar[int | None] = contextvars.ContextVar("parallelize_budget", default=None)

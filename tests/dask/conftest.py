@@ -20,16 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "backends"))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent))
 
-distributed = pytest.importorskip("distributed")
-
-
-def local_cluster(**kwargs: Any) -> Any:
-    """A LocalCluster of worker processes on loopback only, without a dashboard."""
-    options: dict[str, Any] = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
-                               "dashboard_address": None, "silence_logs": 50,
-                               "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
-    options.update(kwargs)
-    return distributed.LocalCluster(**options)
+from dask_cluster import distributed, local_cluster
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import dask_tasks
 import numpy as np
 import pytest
 import tasks
-from conftest import distributed, local_cluster
+from dask_cluster import distributed, local_cluster
 
 import parallelize
 from parallelize import BackendUnavailableError, ParallelizeWarning, WorkerCrashedError, config, parallel_for

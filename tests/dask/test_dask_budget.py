@@ -11,7 +11,7 @@ from typing import Any
 
 import dask_tasks
 import pytest
-from conftest import distributed, local_cluster
+from dask_cluster import distributed, local_cluster
 
 from parallelize import parallel_for
 from parallelize._scheduler.budget import machine_cpus

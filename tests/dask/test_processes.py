@@ -17,7 +17,7 @@ import dask_tasks
 import psutil
 import pytest
 import tasks
-from conftest import distributed
+from dask_cluster import distributed
 
 import parallelize
 from parallelize import config, parallel_for

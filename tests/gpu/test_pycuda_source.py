@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import types
 
 import numpy as np
 import pytest
-from conftest import needs_nvcc
 
 from parallelize._decorators.gpu_kernel import gpu_kernel
 from parallelize._errors import GPUUnavailableError
 from parallelize._gpu.diagnostics import KernelCompileError
+
+needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc (CUDA toolkit) not on PATH")
 
 SAXPY = """
 __global__ void saxpy(float *out, const float * __restrict__ x, const float *y, float a, int n)
