@@ -78,7 +78,7 @@ def check_paths(paths: list[str], settings: Settings) -> Report:
         if given == "-":
             check_bytes(sys.stdin.buffer.read(), settings.stdin_filename, settings, report)
             continue
-        for path in discover([given], settings.root, settings.exclude):
+        for path in discover([given], settings.root, settings.exclude, settings.force_exclude):
             try:
                 data = path.read_bytes()
             except OSError as exc:

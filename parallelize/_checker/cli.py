@@ -34,6 +34,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="also report outer objects passed to unknown calls")
     p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="apply `exclude` to files named on the command line too (for pre-commit)")
     p.add_argument("--explain", metavar="CODE", help="show a rule's documentation (`ALL` prints the rule table)")
     p.add_argument("--stdin-filename", default="-", help="file name to report for standard input")
     p.add_argument("--isolated", action="store_true", help="ignore pyproject.toml settings")
@@ -79,6 +81,7 @@ def _run(argv: list[str]) -> int:
     settings.strict = settings.strict or args.strict
     settings.statistics = args.statistics
     settings.exit_zero = args.exit_zero
+    settings.force_exclude = args.force_exclude
     settings.stdin_filename = args.stdin_filename
     report = check_paths(paths, settings)
     sys.stdout.write(renderer(settings.fmt)(report, settings))

@@ -25,10 +25,12 @@ def is_excluded(path: Path, root: Path, patterns: list[str]) -> bool:
     return False
 
 
-def discover(paths: list[str], root: Path, exclude: list[str]) -> Iterator[Path]:
+def discover(paths: list[str], root: Path, exclude: list[str], force_exclude: bool = False) -> Iterator[Path]:
     """Yield the Python files under ``paths`` in a stable order, skipping excluded ones.
 
-    Folders are walked for ``*.py`` files; a file named explicitly is checked whatever its suffix.
+    Folders are walked for ``*.py`` files; a file named explicitly is checked whatever its suffix, and, as in
+    ruff, even when it matches ``exclude`` unless ``force_exclude`` (what pre-commit, which names every staged
+    file, wants).
 
     Raises:
         FileNotFoundError: A path does not exist.
@@ -38,7 +40,7 @@ def discover(paths: list[str], root: Path, exclude: list[str]) -> Iterator[Path]
         if not path.exists():
             raise FileNotFoundError(given)
         if path.is_file():
-            if not is_excluded(path, root, exclude):
+            if not (force_exclude and is_excluded(path, root, exclude)):
                 yield path
             continue
         for folder, dirs, names in os.walk(path):

@@ -43,6 +43,7 @@ class Settings:
         strict: Report outer objects passed to unknown calls (PAR901).
         statistics: Print per-rule counts instead of findings.
         exit_zero: Exit 0 even when there are findings.
+        force_exclude: Apply ``exclude`` to files named on the command line too.
         stdin_filename: Name for source read from ``-``.
     """
 
@@ -56,6 +57,7 @@ class Settings:
     strict: bool = False
     statistics: bool = False
     exit_zero: bool = False
+    force_exclude: bool = False
     stdin_filename: str = "-"
 
     def selected(self) -> frozenset[str]:

@@ -104,3 +104,20 @@ def test_command_line_entry_point_runs_check(project: Path) -> None:
                           text=True, check=False)
     assert done.returncode == 1, done.stderr
     assert "PAR101" in done.stdout
+
+
+def test_a_file_named_explicitly_is_checked_even_when_excluded_unless_forced(tmp_path, monkeypatch, capsys):
+    # Regression (issue 2): `parallelize check --audit examples/legacy/x.py` said "0 files checked".
+    from parallelize._checker.cli import run
+
+    (tmp_path / "pyproject.toml").write_text('[tool.parallelize]\nexclude = ["legacy"]\n')
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "job.py").write_text(
+        "from parallelize import parallel_for\n\n\n@parallel_for\ndef f(xs, out):\n    for x in xs:\n"
+        "        out.insert(0, x)\n")
+    monkeypatch.chdir(tmp_path)
+    assert run(["legacy/job.py"]) == 1
+    assert "PAR102" in capsys.readouterr().out
+    assert run(["--force-exclude", "legacy/job.py"]) == 0
+    assert run(["."]) == 0

@@ -24,7 +24,8 @@ FAMILIES = {
     "9": "advisory (off by default)",
 }
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems")
-DOCS_URL = "https://github.com/parallelize/parallelize/blob/main/README.md#rules"
+#: Each rule's row in the README's rule table carries an anchor named after its code.
+DOCS_URL = "https://github.com/parallelize/parallelize/blob/main/README.md#{code}"
 
 
 @dataclass(frozen=True)
