@@ -67,7 +67,7 @@ class SharedSpec:
     """A pickled :class:`CallSpec`: inline bytes or a file path, and a token workers cache it by."""
 
     token: str
-    data: bytes | None
+    data: bytes | None  # or any bytes-like buffer (a numpy uint8 view, for Dask)
     path: str | None
 
 

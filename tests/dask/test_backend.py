@@ -161,7 +161,8 @@ def test_broadcast_argument_is_scattered_once_and_decoded_once_per_worker(
     real_scatter = type(client).scatter
 
     def counting_scatter(self: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
-        scatters.append(len(getattr(data, "data", b"") or b""))
+        payload = getattr(data, "data", None)
+        scatters.append(0 if payload is None else len(payload))
         return real_scatter(self, data, *args, **kwargs)
 
     monkeypatch.setattr(type(client), "scatter", counting_scatter)
