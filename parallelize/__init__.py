@@ -13,6 +13,7 @@ This module only re-exports the public API. Heavy optional dependencies (numba, 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 
 from parallelize._config import config as config
@@ -86,16 +87,35 @@ def shutdown(kill: bool = False) -> None:
     shutdown_all(kill=kill)
 
 
+def DaskBackend(  # named like the class it builds, which cannot be imported without Dask
+    cluster: Any = None, *, retries: int = 0, resources: Mapping[str, float] | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """Create a Dask backend to pass as ``backend=`` (or to ``config(backend=...)``) with Dask task options.
+
+    Args:
+        cluster: None (the current ``distributed.Client``, else a local cluster on 127.0.0.1, said once), a
+            scheduler address such as ``"tcp://127.0.0.1:8786"``, or a ``distributed.Client``.
+        retries: times Dask re-runs a batch whose task raised or whose worker died.
+        resources: Dask worker resources each batch needs, e.g. ``{"GPU": 1}``.
+        timeout: seconds to wait when connecting to a scheduler address.
+
+    Raises:
+        BackendUnavailableError: dask.distributed is not installed (``pip install 'parallelize[dask]'``) or the
+            scheduler cannot be reached.
+    """
+    from parallelize._backends import backend_factory
+
+    factory = backend_factory("dask")  # raises BackendUnavailableError, naming the extra, without Dask
+    return factory(cluster, retries=retries, resources=resources, timeout=timeout)
+
+
 def __getattr__(name: str) -> Any:
-    # gpu_kernel and DaskBackend are re-exported lazily: importing parallelize must not import numba or Dask.
+    # gpu_kernel is re-exported lazily: importing parallelize must not import numba.
     if name == "gpu_kernel":
         from parallelize._decorators.gpu_kernel import gpu_kernel
 
         return gpu_kernel
-    if name == "DaskBackend":
-        from parallelize._backends.dask import DaskBackend
-
-        return DaskBackend
     raise AttributeError(f"module 'parallelize' has no attribute {name!r}")
 
 
