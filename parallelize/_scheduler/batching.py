@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-#: A batch should take about this long. Long enough to amortise ~1 ms of dispatch overhead 100 times over;
+#: A batch should take about this long. Long enough to amortise ~1 ms of dispatch overhead 50 times over;
 #: short enough that progress bars move and the tail of a run stays balanced (benchmarks/bench_cpu.py).
-TARGET_BATCH_SECONDS = 0.1
+TARGET_BATCH_SECONDS = 0.05
 #: Upper bound on items per batch, so one pickled batch stays a few MB at most for small items.
 MAX_BATCH = 50_000
 #: Weight of the newest observation in the moving average.
