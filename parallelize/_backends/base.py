@@ -25,12 +25,15 @@ class Capabilities:
         shares_memory: tasks see the caller's objects (serial, threads): nothing is copied.
         can_kill: a stuck task's worker can be killed and replaced (processes).
         remote: workers may sit on other machines, so local files (shared arrays) cannot reach them.
+        in_caller: tasks run in the calling thread, one after the other (serial): they own the caller's global
+            random state and all of its cores, and nothing can interrupt them.
     """
 
     processes: bool
     shares_memory: bool
     can_kill: bool
     remote: bool
+    in_caller: bool = False
 
 
 @runtime_checkable

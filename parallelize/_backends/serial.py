@@ -15,7 +15,7 @@ class SerialBackend(BackendBase):
     """Runs tasks in the calling thread at submit time; futures come back already finished."""
 
     name = "serial"
-    capabilities = Capabilities(processes=False, shares_memory=True, can_kill=False, remote=False)
+    capabilities = Capabilities(processes=False, shares_memory=True, can_kill=False, remote=False, in_caller=True)
 
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
         """Run ``fn(*args)`` now."""

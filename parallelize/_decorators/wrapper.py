@@ -60,13 +60,13 @@ class _MapMethods(Generic[P, R]):
             limits = limits.for_workers(backend.n_workers)
         # A backend may know each task's core share better than an even split of ours (Dask: per worker host).
         share = getattr(backend, "task_budget", None) or (
-            budget_mod.share_per_worker(backend.n_workers) if backend.name != "serial"
-            else budget_mod.current_budget())
+            budget_mod.current_budget() if caps.in_caller else budget_mod.share_per_worker(backend.n_workers))
         return CallSpec(
             fn=fn or self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,
             init=options.init, init_key=getattr(self, "_self_init_key", None) or _init_key(self), limits=limits,
-            budget=share, seed_globals=not (caps.shares_memory and backend.name != "serial"),
-            timeout=options.timeout if backend.name == "serial" else None,
+            # Threads share one global random state, so only rng() is per task there.
+            budget=share, seed_globals=caps.in_caller or not caps.shares_memory,
+            timeout=options.timeout if caps.in_caller else None,  # checked after the task: nothing interrupts it
             fn_filename=getattr(getattr(fn or self.__wrapped__, "__code__", None), "co_filename", None),
         )
 

@@ -116,7 +116,7 @@ def submit_one(spec: CallSpec, call: tuple[tuple[Any, ...], dict[str, Any]], bac
         else:
             future.set_result(value)
 
-    if backend.name == "serial":
+    if backend.capabilities.in_caller:
         work()
     else:
         threading.Thread(target=work, name="parallelize-submit", daemon=True).start()

@@ -95,7 +95,7 @@ class Execution:
     # -- public -------------------------------------------------------------------------------------------------
     def events(self) -> Generator[Event, None, None]:
         """Yield one :data:`Event` per finished batch, in completion order; clean up however the caller stops."""
-        caller_seeds = self.spec.seed is not None and (self._allow_inline or self.backend.name == "serial")
+        caller_seeds = self.spec.seed is not None and (self._allow_inline or self.backend.capabilities.in_caller)
         try:
             with preserved_global_state(caller_seeds):
                 if self._allow_inline:
