@@ -72,7 +72,7 @@ class _MapMethods(Generic[P, R]):
 
     def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
              mode: str = "list", fn: Callable[..., Any] | None = None, stats: dict[str, Any] | None = None,
-             keep_tiny: bool = False) -> Any:
+             keep_tiny: bool = False, handoff: bool = False) -> Any:
         options = self._parallel_options()
         if fn is None and inspect.iscoroutinefunction(self.__wrapped__):
             from parallelize._scheduler.aio import run_async
@@ -89,13 +89,14 @@ class _MapMethods(Generic[P, R]):
                                   "description": getattr(self.__wrapped__, "__name__", "tasks")}
         if mode == "list":
             return run_list(spec, items, backend, **common)
-        return run_iter(spec, items, backend, ordered=(mode == "ordered"), stats=stats, keep_tiny=keep_tiny, **common)
+        return run_iter(spec, items, backend, ordered=(mode == "ordered"), stats=stats, keep_tiny=keep_tiny,
+                        handoff=handoff, **common)
 
     def _loop_runner(self, iteration: Callable[..., Any], items: Iterable[Any], env: dict[str, Any],
-                     stats: dict[str, Any]) -> Iterator[Any]:
+                     stats: dict[str, Any], handoff: bool) -> Iterator[Any]:
         """Run a rewritten loop's iterations (loop mode): results in iteration order, lazily."""
         return self._run(  # type: ignore[no-any-return]
-            items, (env,), {}, mode="ordered", fn=iteration, stats=stats, keep_tiny=True)
+            items, (env,), {}, mode="ordered", fn=iteration, stats=stats, keep_tiny=True, handoff=handoff)
 
     # -- public -------------------------------------------------------------------------------------------------
     def map(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> list[R]:

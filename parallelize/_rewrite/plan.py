@@ -35,10 +35,17 @@ TINY_ITERATION_SECONDS = TINY_TASK_SECONDS
 class LoopRun:
     """One execution of a rewritten loop: an iterator of per-iteration logs, then ``live``."""
 
-    def __init__(self, results: Iterator[Any]) -> None:
+    def __init__(self, results: Iterator[Any], stats: dict[str, Any]) -> None:
         self._results = results
+        self._stats = stats
         self.live: dict[str, Any] = {}
         self.count = 0
+
+    @property
+    def rest(self) -> Iterator[Any] | None:
+        """Items left for the caller's own loop once the iterations proved too small to send (else None)."""
+        rest: Iterator[Any] | None = self._stats.get("rest")
+        return rest
 
     def __iter__(self) -> Iterator[list[Any]]:
         failures: dict[int, BaseException] = {}
@@ -62,7 +69,7 @@ class LoopPlan:
     """Holds the compiled body and runs it through the decorated function's map machinery."""
 
     def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
-                 runner: Callable[[Callable[..., Any], Iterable[Any], dict[str, Any], dict[str, Any]], Iterator[Any]],
+                 runner: Callable[..., Iterator[Any]],
                  options: Any) -> None:
         filename = getattr(getattr(body, "__code__", None), "co_filename", "")
         self.iteration = functools.partial(run_iteration, body, live_names, filename)
@@ -100,7 +107,11 @@ class LoopPlan:
         """Start running the iterations; the caller replays each one's log in order."""
         env = {name: caller_locals[name] for name in self.env_names if name in caller_locals}
         stats: dict[str, Any] = {}
-        return LoopRun(self._learn(self.runner(self.iteration, iterable, env, stats), stats))
+        options = self.options
+        # Handing the rest to the caller's loop changes nothing visible only without per-task seeds and with
+        # "raise" (the caller's loop stops at the first error, as the serial loop does).
+        handoff = options.seed is None and options.on_error == "raise"
+        return LoopRun(self._learn(self.runner(self.iteration, iterable, env, stats, handoff), stats), stats)
 
     def _learn(self, results: Iterator[Any], stats: dict[str, Any]) -> Iterator[Any]:
         count = 0

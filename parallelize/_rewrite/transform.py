@@ -373,10 +373,17 @@ def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt]
                     body=[ast.Assign(targets=[_name(n, ast.Store())],
                                      value=ast.Subscript(value=live_run, slice=ast.Constant(n), ctx=ast.Load()))],
                     orelse=[]) for n in live]
+    # Iterations too small to send: the run stops early and the caller's own loop runs the rest, in order.
+    rest = ast.For(target=clone(original.target, {}), iter=ast.Attribute(value=_name("_pz_run"), attr="rest",
+                                                                          ctx=ast.Load()),
+                   body=clone(original.body, {}), orelse=[])
+    handoff = ast.If(test=ast.Compare(left=ast.Attribute(value=_name("_pz_run"), attr="rest", ctx=ast.Load()),
+                                      ops=[ast.IsNot()], comparators=[ast.Constant(None)]),
+                     body=[rest], orelse=[])
     branch = ast.If(
         test=ast.Call(func=ast.Attribute(value=plan, attr="run_here", ctx=ast.Load()), args=[_name("_pz_iter")],
                       keywords=[]),
-        body=[original], orelse=[start, outer, *binds])
+        body=[original], orelse=[start, outer, *binds, handoff])
     statements = [iter_assign, branch, *loop.orelse]
     for stmt in statements:
         ast.copy_location(stmt, loop)

@@ -24,9 +24,10 @@ __all__ = ["CallSpec", "run_iter", "run_list", "submit_one"]
 
 
 def _execution(spec: CallSpec, items: Iterable[Any], backend: Backend, batch_size: int | None,
-               timeout: float | None, allow_inline: bool, keep_tiny: bool = False) -> Execution:
+               timeout: float | None, allow_inline: bool, keep_tiny: bool = False,
+               handoff: bool = False) -> Execution:
     return Execution(spec, items, backend, batch_size=batch_size, timeout=timeout, allow_inline=allow_inline,
-                     keep_tiny=keep_tiny)
+                     keep_tiny=keep_tiny, handoff=handoff)
 
 
 def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_size: int | None = None,
@@ -68,15 +69,17 @@ def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_si
 def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered: bool,
              batch_size: int | None = None, timeout: float | None = None, on_error: str = "raise",
              progress: bool = False, description: str = "", allow_inline: bool = True,
-             stats: dict[str, Any] | None = None, keep_tiny: bool = False) -> Iterator[Any]:
+             stats: dict[str, Any] | None = None, keep_tiny: bool = False,
+             handoff: bool = False) -> Iterator[Any]:
     """Yield results lazily, in input order (``ordered``) or as they finish.
 
     With ``on_error="collect"`` a failed task yields its exception object in place of a result. ``stats``, when
     given, receives ``dispatched`` (whether any task left the caller) and ``per_task`` (measured seconds per
     task, or None). ``keep_tiny`` keeps tasks under ``TINY_TASK_SECONDS`` in the caller whatever their number
-    (loop mode, where the caller replays every iteration anyway).
+    (loop mode, where the caller replays every iteration anyway); with ``handoff`` it stops there instead and
+    leaves the untaken items in ``stats["rest"]`` for the caller to run itself.
     """
-    execution = _execution(spec, items, backend, batch_size, timeout, allow_inline, keep_tiny)
+    execution = _execution(spec, items, backend, batch_size, timeout, allow_inline, keep_tiny, handoff)
     if stats is not None:
         stats["dispatched"] = False
     bar = progress_bar(progress, execution.total, description)
@@ -99,6 +102,7 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
         if stats is not None:
             stats["dispatched"] = execution.dispatched
             stats["per_task"] = execution.per_task
+            stats["rest"] = execution.rest
 
 
 def submit_one(spec: CallSpec, call: tuple[tuple[Any, ...], dict[str, Any]], backend: Backend, *,

@@ -69,7 +69,7 @@ class Execution:
     """One run of a call's tasks on a backend; iterate :meth:`events` for outcomes in completion order."""
 
     def __init__(self, spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_size: int | None,
-                 timeout: float | None, allow_inline: bool, keep_tiny: bool = False) -> None:
+                 timeout: float | None, allow_inline: bool, keep_tiny: bool = False, handoff: bool = False) -> None:
         self.spec = spec
         self.backend = backend
         self.timeout = timeout
@@ -83,6 +83,9 @@ class Execution:
         self._allow_inline = (allow_inline and timeout is None and batch_size is None and spec.init is None
                               and caps.processes and not caps.remote)
         self._keep_tiny = keep_tiny
+        self._handoff = handoff
+        #: With ``handoff``: the input's untaken rest, left for the caller to run itself (see :meth:`_probe`).
+        self.rest: Iterator[Any] | None = None
         self._store: ArrayStore | None = None
         self._shared: Any = None
         self._in_flight: dict[Future[Any], _Batch] = {}
@@ -120,6 +123,8 @@ class Execution:
         while True:
             items = self._take(chunk_size)
             if not items:
+                if ran:
+                    self._sizer.observe(ran, time.perf_counter() - started)
                 return
             first = self._taken
             self._taken += len(items)
@@ -134,6 +139,11 @@ class Execution:
                 chunk_size = max(1, remaining or 0)  # the rest is cheaper here than anywhere else
                 continue
             if self._keep_tiny and per_task < TINY_TASK_SECONDS:
+                if self._handoff and self._input_error is None:
+                    # Loop mode: the caller runs the rest with its own loop, faster than any bookkeeping here.
+                    self._sizer.observe(ran, elapsed)
+                    self.rest, self._items = self._items, iter(())
+                    return
                 chunk_size = min(2 * chunk_size, 1 << 16)
                 continue
             if elapsed < PROBE_SECONDS and per_task < PROBE_SECONDS / 10:
