@@ -110,12 +110,13 @@ def _guarded(call: Callable[[], Any], missing: str) -> list[str]:
 
 
 def gpu_lines(full: bool) -> list[str]:
-    """GPU status from ``parallelize._gpu.info_lines()``: the first line, or all with ``full``."""
+    """GPU status from ``parallelize._gpu.info_lines()``: the first line, or all with ``full`` (which also
+    compiles and times a probe kernel)."""
 
     def probe() -> Any:
         from parallelize import _gpu
 
-        return _gpu.info_lines()
+        return _gpu.info_lines(probe=full)
 
     lines = _guarded(probe, "GPU support is not available in this build")
     if full or len(lines) <= GPU_SUMMARY_LINES:

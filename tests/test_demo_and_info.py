@@ -10,9 +10,15 @@ import pytest
 
 
 def _run(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    return subprocess.run([sys.executable, "-m", "parallelize", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env, check=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_") or k == "PARALLELIZE_CACHE_DIR"}
+    return subprocess.run(
+        [sys.executable, "-m", "parallelize", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
 
 
 def test_info_lists_cores_backends_and_blas() -> None:
@@ -24,10 +30,14 @@ def test_info_lists_cores_backends_and_blas() -> None:
     assert "serial: available" in result.stdout
 
 
-def test_info_gpu_flag_is_accepted() -> None:
+def test_info_gpu_times_a_probe_kernel_and_names_the_cache() -> None:
     result = _run("info", "--gpu")
     assert result.returncode == 0, result.stderr
     assert "GPU:" in result.stdout
+    assert f"kernel cache: {os.environ['PARALLELIZE_CACHE_DIR']}" in result.stdout
+    probe = [line for line in result.stdout.splitlines() if "probe (" in line]
+    assert probe and "_probe_saxpy [cpu]" in probe[0] and "5 run(s)" in probe[0], result.stdout
+    assert "compile(s)" in probe[0] or "load(s) from disk cache" in probe[0]
 
 
 @pytest.mark.parametrize("extras", [False, True], ids=["seed-workload", "with-optional-steps"])

@@ -43,15 +43,17 @@ class GpuKernelDecorator:
     **CUDA C**: :meth:`from_source` wraps a ``__global__`` function with pycuda (the ``cuda`` extra).
 
     **Devices** (``device=``): ``"auto"`` uses CUDA when a device is usable, else the CPU path (numba
-    ``vectorize(target="parallel")`` / ``njit(parallel=True)``) and says so once with a
+    ``njit(parallel=True)`` loops) and says so once with a
     ``ParallelizeWarning``; ``"cuda"`` raises ``GPUUnavailableError`` naming what is missing; ``"cpu"`` always
     runs numba on the CPU; ``"simulator"`` runs numba's CUDA simulator, in this process when it started with
     ``NUMBA_ENABLE_CUDASIM=1``, else in one helper process (arguments and results are copied; device arrays
     cannot cross).
 
-    **Caching**: one compiled kernel per argument signature and path, kept for the process; on the CPU path
-    numba's on-disk cache (``cache=True``) also spares process workers the compile. Compile and run times are
-    listed by ``parallelize info --gpu``.
+    **Caching**: one compiled kernel per argument signature and path, kept for the process, and on disk
+    (numba's ``cache=True``; the code generated around the function goes under ``PARALLELIZE_CACHE_DIR``,
+    default ``~/.cache/parallelize/kernels``), so process workers and later runs load machine code instead of
+    compiling. Functions without a source file, or closing over objects other than numbers and strings, are
+    compiled in memory only. Compile, cache-load and run times are listed by ``parallelize info --gpu``.
 
     **Errors**: a non-numeric dtype raises ``TypeError``; shapes that do not broadcast raise ``ValueError``
     naming each shape; a construct numba cannot compile raises ``KernelCompileError`` (a ``ValueError``)
@@ -63,7 +65,7 @@ class GpuKernelDecorator:
         kind: ``"elementwise"`` or ``"grid"``.
         device: ``"auto"``, ``"cuda"``, ``"cpu"`` or ``"simulator"``.
         signature: numba signature for elementwise kernels; inputs are cast to it (``same_kind``).
-        cache: let numba cache compiled CPU code on disk where it can.
+        cache: keep compiled code (CPU and CUDA) in numba's on-disk cache where it can be keyed soundly.
 
     Returns:
         A :class:`GPUKernel` keeping the function's name, docstring and ``__wrapped__``.

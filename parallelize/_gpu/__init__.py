@@ -15,9 +15,9 @@ import shutil
 import time
 import warnings
 
-from parallelize._gpu import detect, diagnostics
+from parallelize._gpu import detect, diagnostics, diskcache
 
-__all__ = ["demo_step", "info_lines"]
+__all__ = ["demo_step", "info_lines", "probe_line"]
 
 
 def _version(distribution: str) -> str:
@@ -27,9 +27,9 @@ def _version(distribution: str) -> str:
         return "not installed"
 
 
-def info_lines() -> list[str]:
-    """Return the GPU lines of ``parallelize info --gpu``: device, packages, simulator, and per-kernel
-    timings."""
+def info_lines(probe: bool = False) -> list[str]:
+    """Return the GPU lines of ``parallelize info --gpu``: device, packages, simulator, the kernel cache, and
+    per-kernel timings; with ``probe``, the timings of a saxpy kernel compiled (or loaded) and run here."""
     status = detect.cuda_status()
     if status.available:
         limits = status.limits
@@ -40,9 +40,7 @@ def info_lines() -> list[str]:
     else:
         device = f"CUDA device: none ({status.reason}); device='auto' runs kernels on the CPU path"
     simulator = (
-        "this process (NUMBA_ENABLE_CUDASIM=1)"
-        if detect.simulator_in_process()
-        else "a helper process, on demand"
+        "this process (NUMBA_ENABLE_CUDASIM=1)" if detect.simulator_in_process() else "a helper process, on demand"
     )
     lines = [
         device,
@@ -50,16 +48,56 @@ def info_lines() -> list[str]:
         f"nvcc: {shutil.which('nvcc') or 'not on PATH'}",
         f"CUDA simulator (device='simulator') runs in {simulator}",
     ]
-    records = diagnostics.stats()
+    files, size = diskcache.cache_size()
+    lines.append(
+        f"kernel cache: {diskcache.cache_dir()} ({files} files, {size / 1e6:.1f} MB; "
+        f"set {diskcache.CACHE_ENV} to move it, delete it to clear)"
+    )
+    if probe:
+        lines.append(probe_line())
+    else:
+        lines.extend(kernel_lines(diagnostics.stats()))
+    return lines
+
+
+def kernel_lines(records: list[diagnostics.KernelStats]) -> list[str]:
+    """One line per kernel and path: compiles, loads from the disk cache, and run times."""
     if not records:
-        lines.append("kernels: none compiled in this process yet")
+        return ["kernels: none compiled in this process yet"]
+    lines = []
     for r in records:
         mean = r.run_s / r.runs * 1e3 if r.runs else 0.0
+        built = []
+        if r.compiles:
+            built.append(f"{r.compiles} compile(s) {r.compile_s:.3f} s")
+        if r.loads:
+            built.append(f"{r.loads} load(s) from disk cache {r.load_s:.3f} s")
         lines.append(
-            f"kernel {r.name} [{r.device}]: {r.compiles} compile(s) {r.compile_s:.3f} s; "
+            f"kernel {r.name} [{r.device}]: {', '.join(built) or 'nothing compiled'}; "
             f"{r.runs} run(s), mean {mean:.3f} ms, last {r.last_run_s * 1e3:.3f} ms"
         )
     return lines
+
+
+def _probe_saxpy(a: float, x: float, y: float) -> float:
+    return a * x + y
+
+
+def probe_line(size: int = 1_000_000, calls: int = 5) -> str:
+    """Compile (or load) and run a saxpy kernel on the path ``device='auto'`` picks; return its record's line."""
+    import numpy as np
+
+    from parallelize._gpu.kernel import GPUKernel, KernelOptions
+
+    kernel = GPUKernel(_probe_saxpy, KernelOptions())
+    x = np.ones(size, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(calls):
+            kernel(np.float32(2.0), x, x)
+    path = detect.resolve_device("auto")
+    record = next(r for r in diagnostics.stats() if r.name == kernel.name and r.device == path)
+    return f"probe ({size:,} float32, {calls} calls): " + kernel_lines([record])[0]
 
 
 def demo_step(size: int = 2_000_000) -> str:
@@ -75,9 +113,7 @@ def demo_step(size: int = 2_000_000) -> str:
     rng = np.random.default_rng(0)
     x = rng.random(size, dtype=np.float32)
     y = rng.random(size, dtype=np.float32)
-    with (
-        warnings.catch_warnings()
-    ):  # the line below says which path ran; no need for the once-only notice too
+    with warnings.catch_warnings():  # the line below says which path ran; no need for the once-only notice too
         warnings.simplefilter("ignore")
         path = detect.resolve_device("auto")
         started = time.perf_counter()

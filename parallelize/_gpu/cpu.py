@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from parallelize._gpu import diagnostics
+from parallelize._gpu import diagnostics, diskcache
 from parallelize._gpu.arguments import CallSpec, describe_argument, is_device_array
 from parallelize._gpu.codegen import arrange, elementwise_source
 from parallelize._gpu.rewrite import rewrite_grid_kernel
 
-__all__ = ["CpuElementwise", "CpuGrid", "infer_return_dtype"]
+__all__ = ["CpuElementwise", "CpuGrid", "compile_timed", "infer_return_dtype", "scalar_dispatcher"]
 
 _lock = threading.Lock()
 _return_types: dict[tuple[Any, ...], np.dtype[Any]] = {}
@@ -32,21 +33,33 @@ def _numba_types(dtypes: Sequence[np.dtype[Any]]) -> tuple[Any, ...]:
     return tuple(numba.from_dtype(d) for d in dtypes)
 
 
-def _jit_with_cache(
-    factory: Callable[..., Any], func: Callable[..., Any], cache: bool, *args: Any, **options: Any
-) -> Any:
-    """Apply a numba decorator with ``cache=True`` where numba can cache ``func`` on disk, else without."""
-    if cache:
-        try:
-            return factory(*args, cache=True, **options)(func)
-        except Exception as exc:  # RuntimeError "cannot cache function ...: no locator available"
-            if "cache" not in str(exc):
-                raise
-    return factory(*args, **options)(func)
+_scalars: weakref.WeakKeyDictionary[Callable[..., Any], dict[bool, Any]] = weakref.WeakKeyDictionary()
+
+
+def scalar_dispatcher(func: Callable[..., Any], cache: bool) -> Any:
+    """Return the one ``njit`` dispatcher of a kernel's scalar function per process (typing and the loops share
+    it), with numba's on-disk cache where ``func`` can be fingerprinted soundly (see ``diskcache``)."""
+    import numba
+
+    cache = cache and diskcache.cacheable(func)
+    with _lock:
+        per_func = _scalars.setdefault(func, {})
+        if cache not in per_func:
+            per_func[cache] = numba.njit(cache=cache, error_model="numpy")(func)
+        return per_func[cache]
+
+
+def compile_timed(dispatcher: Any, signature: tuple[Any, ...], name: str, device: str) -> None:
+    """Compile ``signature`` (or load it from numba's disk cache) and record which it was, and how long."""
+    started = time.perf_counter()
+    hits = diagnostics.cache_hits(dispatcher)
+    dispatcher.compile(signature)
+    loaded = diagnostics.cache_hits(dispatcher) > hits
+    diagnostics.record_compile(name, device, time.perf_counter() - started, loaded=loaded)
 
 
 def infer_return_dtype(
-    func: Callable[..., Any], dtypes: Sequence[np.dtype[Any]], target: str
+    func: Callable[..., Any], dtypes: Sequence[np.dtype[Any]], target: str, cache: bool = True
 ) -> np.dtype[Any]:
     """Return the dtype numba infers for ``func(*scalars of dtypes)``.
 
@@ -62,16 +75,14 @@ def infer_return_dtype(
         if key in _return_types:
             return _return_types[key]
     argtypes = _numba_types(dtypes)
-    dispatcher = _jit_with_cache(numba.njit, func, True, error_model="numpy")
+    dispatcher = scalar_dispatcher(func, cache)
     try:
         result = dispatcher.compile(argtypes)
     except NumbaError as exc:
         raise diagnostics.from_numba_error(exc, func, target) from None
     return_type = getattr(result, "signature", None)
     return_type = (
-        return_type.return_type
-        if return_type is not None
-        else dispatcher.overloads[argtypes].signature.return_type
+        return_type.return_type if return_type is not None else dispatcher.overloads[argtypes].signature.return_type
     )
     try:
         dtype = np.dtype(numba.np.numpy_support.as_dtype(return_type))
@@ -92,7 +103,6 @@ class CpuElementwise:
         self.func = func
         self.name = name
         self.cache = cache
-        self._scalar: Any = None
         self._loops: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
 
@@ -100,14 +110,21 @@ class CpuElementwise:
         import numba
 
         with self._lock:
-            if self._scalar is None:
-                self._scalar = _jit_with_cache(numba.njit, self.func, self.cache, error_model="numpy")
             loop = self._loops.get((layout, ndim))
             if loop is None:
-                namespace: dict[str, Any] = {"prange": numba.prange, "fn": self._scalar, "min": min}
-                source = elementwise_source(layout, ndim, "cpu")
-                exec(compile(source, f"<parallelize elementwise loop for {self.name}>", "exec"), namespace)
-                loop = self._loops[(layout, ndim)] = numba.njit(parallel=True, error_model="numpy")(
+                namespace: dict[str, Any] = {
+                    "prange": numba.prange,
+                    "fn": scalar_dispatcher(self.func, self.cache),
+                    "min": min,
+                }
+                namespace, on_disk = diskcache.load_generated(
+                    elementwise_source(layout, ndim, "cpu"),
+                    f"<parallelize elementwise loop for {self.name}>",
+                    self.func,
+                    namespace,
+                    cache=self.cache,
+                )
+                loop = self._loops[(layout, ndim)] = numba.njit(parallel=True, error_model="numpy", cache=on_disk)(
                     namespace["kernel"]
                 )
         return loop
@@ -132,12 +149,10 @@ class CpuElementwise:
             typeof: Any = numba.typeof
             signature = (typeof(out_view), *(typeof(a) for a in arguments))
             if signature not in loop.overloads:
-                started = time.perf_counter()
                 try:
-                    loop.compile(signature)
+                    compile_timed(loop, signature, self.name, "cpu")
                 except NumbaError as exc:
                     raise diagnostics.from_numba_error(exc, self.func, "CPU") from None
-                diagnostics.record_compile(self.name, "cpu", time.perf_counter() - started)
             started = time.perf_counter()
             loop(out_view, *arguments)
             diagnostics.record_run(self.name, "cpu", time.perf_counter() - started)
@@ -147,9 +162,10 @@ class CpuElementwise:
 class CpuGrid:
     """A grid kernel run as ``for i in prange(threads): kernel(i, threads, *args)``."""
 
-    def __init__(self, func: Callable[..., Any], name: str) -> None:
+    def __init__(self, func: Callable[..., Any], name: str, cache: bool = True) -> None:
         self.func = func
         self.name = name
+        self.cache = cache
         self._driver: Any = None
         self._lock = threading.Lock()
 
@@ -162,6 +178,7 @@ class CpuGrid:
         # in the loop itself turns parallelism off, so a helper catches it and the driver records the
         # failing thread.
         source = (
+            f"@njit(error_model='numpy')\n"
             f"def safe(i, n, {params}):\n"
             f"    try:\n"
             f"        body(i, n, {params})\n"
@@ -173,10 +190,13 @@ class CpuGrid:
             f"        if safe(i, n, {params}):\n"
             f"            failed[0] = i + 1\n"
         )
-        namespace: dict[str, Any] = {"prange": numba.prange, "body": body}
-        exec(compile(source, f"<parallelize grid driver for {self.name}>", "exec"), namespace)
-        namespace["safe"] = numba.njit(error_model="numpy")(namespace["safe"])
-        return body, numba.njit(parallel=True, error_model="numpy")(namespace["driver"])
+        namespace: dict[str, Any] = {"prange": numba.prange, "body": body, "njit": numba.njit}
+        # The driver's cache entry holds ``safe`` and ``body`` compiled into it; the file's name covers the
+        # kernel's closure values, which the rewritten body reads as globals.
+        namespace, on_disk = diskcache.load_generated(
+            source, f"<parallelize grid driver for {self.name}>", self.func, namespace, cache=self.cache
+        )
+        return body, numba.njit(parallel=True, error_model="numpy", cache=on_disk)(namespace["driver"])
 
     def run(self, args: Sequence[Any], threads: int) -> None:
         """Run the kernel once per thread index in ``range(threads)``; arrays are updated in place."""
@@ -186,8 +206,7 @@ class CpuGrid:
         for position, value in enumerate(args):
             if is_device_array(value):
                 raise TypeError(
-                    f"{describe_argument(position, [])} is a CUDA device array; "
-                    "the CPU path needs host arrays"
+                    f"{describe_argument(position, [])} is a CUDA device array; the CPU path needs host arrays"
                 )
         with self._lock:
             if self._driver is None:
@@ -197,12 +216,10 @@ class CpuGrid:
         typeof: Any = numba.typeof
         signature = (numba.intp, typeof(failed), *(typeof(a) for a in args))
         if signature not in driver.overloads:
-            started = time.perf_counter()
             try:
-                driver.compile(signature)
+                compile_timed(driver, signature, self.name, "cpu")
             except NumbaError as exc:
                 raise diagnostics.from_numba_error(exc, self.func, "CPU") from None
-            diagnostics.record_compile(self.name, "cpu", time.perf_counter() - started)
         started = time.perf_counter()
         driver(threads, failed, *args)
         diagnostics.record_run(self.name, "cpu", time.perf_counter() - started)

@@ -10,7 +10,15 @@ from typing import Any
 
 from parallelize._errors import KernelCompileError
 
-__all__ = ["KernelCompileError", "KernelStats", "from_numba_error", "record_compile", "record_run", "stats"]
+__all__ = [
+    "KernelCompileError",
+    "KernelStats",
+    "cache_hits",
+    "from_numba_error",
+    "record_compile",
+    "record_run",
+    "stats",
+]
 
 _NUMBA_LOCATION = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 
@@ -65,6 +73,8 @@ class KernelStats:
     device: str
     compiles: int = 0
     compile_s: float = 0.0
+    loads: int = 0
+    load_s: float = 0.0
     runs: int = 0
     run_s: float = 0.0
     last_run_s: float = 0.0
@@ -81,12 +91,22 @@ def _entry(name: str, device: str) -> KernelStats:
     return _stats[key]
 
 
-def record_compile(name: str, device: str, seconds: float) -> None:
-    """Add one compilation (one signature) to the kernel's record."""
+def cache_hits(dispatcher: Any) -> int:
+    """Return how many signatures a numba dispatcher has loaded from its on-disk cache (0 without one)."""
+    stats = getattr(dispatcher, "stats", None)
+    return sum(stats.cache_hits.values()) if stats is not None else 0
+
+
+def record_compile(name: str, device: str, seconds: float, *, loaded: bool = False) -> None:
+    """Add one compilation (one signature) to the kernel's record; ``loaded``: numba's disk cache had it."""
     with _lock:
         entry = _entry(name, device)
-        entry.compiles += 1
-        entry.compile_s += seconds
+        if loaded:
+            entry.loads += 1
+            entry.load_s += seconds
+        else:
+            entry.compiles += 1
+            entry.compile_s += seconds
 
 
 def record_run(name: str, device: str, seconds: float) -> None:

@@ -44,13 +44,9 @@ class KernelOptions:
         if self.kind not in ("elementwise", "grid"):
             raise ValueError(f"kind must be 'elementwise' or 'grid', got {self.kind!r}")
         if self.device not in detect.DEVICES:
-            raise ValueError(
-                f"device must be one of {', '.join(map(repr, detect.DEVICES))}; got {self.device!r}"
-            )
+            raise ValueError(f"device must be one of {', '.join(map(repr, detect.DEVICES))}; got {self.device!r}")
         if self.signature is not None and self.kind == "grid":
-            raise ValueError(
-                "signature= applies to elementwise kernels; grid kernels compile per argument type"
-            )
+            raise ValueError("signature= applies to elementwise kernels; grid kernels compile per argument type")
 
 
 def _parse_signature(signature: Any) -> tuple[list[np.dtype[Any]], np.dtype[Any] | None]:
@@ -126,9 +122,7 @@ class GPUKernel:
         """Run the kernel; see :func:`parallelize.gpu_kernel` for the rules."""
         if self.kind == "grid":
             if out is not None:
-                raise TypeError(
-                    "grid kernels write into their array arguments; out= is for elementwise kernels"
-                )
+                raise TypeError("grid kernels write into their array arguments; out= is for elementwise kernels")
             self._launch_grid(args, None)
             return None
         return self._elementwise(args, out)
@@ -136,9 +130,7 @@ class GPUKernel:
     def __getitem__(self, config: tuple[int, int]) -> Callable[..., None]:
         """Return the kernel launched with an explicit ``[blocks, threads]`` configuration."""
         if self.kind != "grid":
-            raise TypeError(
-                f"{self.name!r} is an elementwise kernel; kernel[blocks, threads] applies to kind='grid'"
-            )
+            raise TypeError(f"{self.name!r} is an elementwise kernel; kernel[blocks, threads] applies to kind='grid'")
         if not isinstance(config, tuple) or len(config) != 2:
             raise TypeError(f"use kernel[blocks, threads] (two ints), got kernel[{config!r}]")
         blocks, threads = config
@@ -158,16 +150,14 @@ class GPUKernel:
 
             return simworker.call(self, args, out, None)
         detect.require_numba()
-        sig_args, sig_ret = (
-            _parse_signature(self.options.signature) if self.options.signature else (None, None)
-        )
+        sig_args, sig_ret = _parse_signature(self.options.signature) if self.options.signature else (None, None)
         spec = prepare_elementwise(args, self._params, sig_args)
         if sig_ret is not None:
             ret = sig_ret
         else:
             from parallelize._gpu.cpu import infer_return_dtype
 
-            ret = infer_return_dtype(self.__wrapped__, spec.dtypes, path)
+            ret = infer_return_dtype(self.__wrapped__, spec.dtypes, path, self.options.cache)
         if out is not None:
             check_out(out, spec.shape, ret)
         if path == "cpu":
@@ -177,7 +167,7 @@ class GPUKernel:
             return impl.run(spec, ret, out)
         from parallelize._gpu.numba_cuda import SIMULATOR_LIMITS, CudaElementwise
 
-        impl = self._path(path, lambda: CudaElementwise(self.__wrapped__, self.name, path))
+        impl = self._path(path, lambda: CudaElementwise(self.__wrapped__, self.name, path, self.options.cache))
         limits = detect.cuda_status().limits if path == "cuda" else SIMULATOR_LIMITS
         return impl.run(spec, ret, out, limits)
 
@@ -199,14 +189,9 @@ class GPUKernel:
                     "grid kernels take numpy or device arrays and numbers "
                     "(arrays are updated in place, so lists are not accepted)"
                 )
-        if (
-            config is None
-            and size == 0
-            and not any(isinstance(a, np.ndarray) or is_device_array(a) for a in args)
-        ):
+        if config is None and size == 0 and not any(isinstance(a, np.ndarray) or is_device_array(a) for a in args):
             raise TypeError(
-                f"grid kernel {self.name!r} got no array argument to size its launch; "
-                "use kernel[blocks, threads]"
+                f"grid kernel {self.name!r} got no array argument to size its launch; use kernel[blocks, threads]"
             )
         if path == "simulator" and not detect.simulator_in_process():
             from parallelize._gpu import simworker
@@ -217,7 +202,7 @@ class GPUKernel:
         if path == "cpu":
             from parallelize._gpu.cpu import CpuGrid
 
-            impl = self._path("cpu", lambda: CpuGrid(self.__wrapped__, self.name))
+            impl = self._path("cpu", lambda: CpuGrid(self.__wrapped__, self.name, self.options.cache))
             impl.run(args, config.total_threads if config is not None else size)
             return
         from parallelize._gpu.numba_cuda import SIMULATOR_LIMITS, CudaGrid
@@ -227,5 +212,5 @@ class GPUKernel:
             config = compute_launch(size, limits)
         else:
             validate_launch(config.blocks, config.threads, limits)
-        impl = self._path(path, lambda: CudaGrid(self.__wrapped__, self.name, path))
+        impl = self._path(path, lambda: CudaGrid(self.__wrapped__, self.name, path, self.options.cache))
         impl.run(args, config)

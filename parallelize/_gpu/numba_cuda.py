@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from parallelize._gpu import diagnostics
+from parallelize._gpu import diagnostics, diskcache
 from parallelize._gpu.arguments import CallSpec, is_device_array
 from parallelize._gpu.codegen import arrange, elementwise_source
 from parallelize._gpu.launch import DeviceLimits, LaunchConfig, compute_launch
@@ -37,13 +37,37 @@ def _to_device(value: Any, cuda: Any) -> Any:
     return value
 
 
+class _Timed:
+    """Time one launch; record it as a compile (or a load from numba's disk cache) when it added an
+    overload, else as a run. A launch that raises records nothing."""
+
+    def __init__(self, kernel: Any, name: str, device: str) -> None:
+        self.kernel, self.name, self.device = kernel, name, device
+
+    def __enter__(self) -> None:
+        self.overloads = len(getattr(self.kernel, "overloads", {}))
+        self.hits = diagnostics.cache_hits(self.kernel)
+        self.started = time.perf_counter()
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is not None:
+            return
+        elapsed = time.perf_counter() - self.started
+        if len(getattr(self.kernel, "overloads", {})) > self.overloads:
+            loaded = diagnostics.cache_hits(self.kernel) > self.hits
+            diagnostics.record_compile(self.name, self.device, elapsed, loaded=loaded)
+        else:
+            diagnostics.record_run(self.name, self.device, elapsed)
+
+
 class CudaElementwise:
     """A scalar function as generated CUDA kernels, one per argument layout."""
 
-    def __init__(self, func: Callable[..., Any], name: str, device: str) -> None:
+    def __init__(self, func: Callable[..., Any], name: str, device: str, cache: bool = True) -> None:
         self.func = func
         self.name = name
         self.device = device
+        self.cache = cache and device == "cuda"  # the simulator runs Python; nothing to keep
         self._kernels: dict[tuple[Any, ...], Any] = {}
         self._device_fn: Any = None
         self._lock = threading.Lock()
@@ -58,9 +82,16 @@ class CudaElementwise:
             kernel = self._kernels.get(key)
             if kernel is None:
                 namespace: dict[str, Any] = {"cuda": cuda, "fn": self._device_fn, "min": min}
-                source = elementwise_source(layout, ndim, "cuda")
-                exec(compile(source, f"<parallelize elementwise kernel for {self.name}>", "exec"), namespace)
-                kernel = self._kernels[key] = cuda.jit(namespace["kernel"])  # type: ignore[no-untyped-call]
+                namespace, on_disk = diskcache.load_generated(
+                    elementwise_source(layout, ndim, "cuda"),
+                    f"<parallelize elementwise kernel for {self.name}>",
+                    self.func,
+                    namespace,
+                    cache=self.cache,
+                )
+                kernel = self._kernels[key] = cuda.jit(  # type: ignore[no-untyped-call]
+                    namespace["kernel"], cache=on_disk
+                )
         return kernel
 
     def run(self, spec: CallSpec, ret: np.dtype[Any], out: Any, limits: DeviceLimits) -> Any:
@@ -79,17 +110,11 @@ class CudaElementwise:
         if size:
             kernel = self._kernel(layout, len(target))
             config = compute_launch(size, limits, grid_stride=True)
-            started = time.perf_counter()
-            compiled_before = len(getattr(kernel, "overloads", {}))
-            try:
-                kernel[config.blocks, config.threads](kernel_out, *launch_args)
-            except NumbaError as exc:
-                raise diagnostics.from_numba_error(exc, self.func, self.device) from None
-            elapsed = time.perf_counter() - started
-            if len(getattr(kernel, "overloads", {})) > compiled_before:
-                diagnostics.record_compile(self.name, self.device, elapsed)
-            else:
-                diagnostics.record_run(self.name, self.device, elapsed)
+            with _Timed(kernel, self.name, self.device):
+                try:
+                    kernel[config.blocks, config.threads](kernel_out, *launch_args)
+                except NumbaError as exc:
+                    raise diagnostics.from_numba_error(exc, self.func, self.device) from None
         if out is not None and is_device_array(out):
             return out
         if out is None and spec.on_device:
@@ -104,10 +129,13 @@ class CudaElementwise:
 class CudaGrid:
     """A grid kernel compiled with ``cuda.jit`` after its index calls are rewritten."""
 
-    def __init__(self, func: Callable[..., Any], name: str, device: str) -> None:
+    def __init__(self, func: Callable[..., Any], name: str, device: str, cache: bool = True) -> None:
         self.func = func
         self.name = name
         self.device = device
+        # The rewritten kernel keeps the user's file, so numba's own cache keys it by that file and its
+        # bytecode; a closure's values become the rewritten function's globals, which that key leaves out.
+        self.cache = cache and device == "cuda" and diskcache.cacheable(func, allow_closure=False)
         self._kernel: Any = None
         self._lock = threading.Lock()
 
@@ -118,21 +146,17 @@ class CudaGrid:
 
         with self._lock:
             if self._kernel is None:
-                self._kernel = cuda.jit(rewrite_grid_kernel(self.func, "cuda"))  # type: ignore[no-untyped-call]
+                self._kernel = cuda.jit(  # type: ignore[no-untyped-call]
+                    rewrite_grid_kernel(self.func, "cuda"), cache=self.cache
+                )
             kernel = self._kernel
         if config.total_threads == 0:
             return
         launch_args = [_to_device(a, cuda) if is_device_array(a) else a for a in args]
-        started = time.perf_counter()
-        compiled_before = len(getattr(kernel, "overloads", {}))
-        try:
-            kernel[config.blocks, config.threads](*launch_args)
-        except NumbaError as exc:
-            raise diagnostics.from_numba_error(exc, self.func, self.device) from None
-        except IndexError as exc:  # the simulator checks bounds; a device would write out of bounds silently
-            raise IndexError(f"grid kernel {self.name!r} indexed out of bounds: {exc}") from None
-        elapsed = time.perf_counter() - started
-        if len(getattr(kernel, "overloads", {})) > compiled_before:
-            diagnostics.record_compile(self.name, self.device, elapsed)
-        else:
-            diagnostics.record_run(self.name, self.device, elapsed)
+        with _Timed(kernel, self.name, self.device):
+            try:
+                kernel[config.blocks, config.threads](*launch_args)
+            except NumbaError as exc:
+                raise diagnostics.from_numba_error(exc, self.func, self.device) from None
+            except IndexError as exc:  # the simulator checks bounds; a device would write out of bounds silently
+                raise IndexError(f"grid kernel {self.name!r} indexed out of bounds: {exc}") from None

@@ -19,8 +19,15 @@ def test_every_top_level_example_is_covered() -> None:
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_example_runs_and_matches_serial(script: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    result = subprocess.run([sys.executable, str(EXAMPLES / script)], capture_output=True, text=True, timeout=180,
-                            env=env, cwd=EXAMPLES.parent, check=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_") or k == "PARALLELIZE_CACHE_DIR"}
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        cwd=EXAMPLES.parent,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "same results as serial: True" in result.stdout.splitlines(), result.stdout
