@@ -39,3 +39,55 @@ def test_cuda_grid_kernel_with_auto_launch():
     out = np.zeros_like(x)
     gpu_kernel(kind="grid", device="cuda")(kernels.guarded_grid)(out, x)
     np.testing.assert_array_equal(out, x + 1)
+
+
+CUDA_MODULE = '''
+from parallelize import gpu, gpu_kernel
+
+
+@gpu_kernel(device="cuda")
+def saxpy(a, x, y):
+    return a * x + y
+
+
+@gpu_kernel(kind="grid", device="cuda")
+def plus_one(out, x):
+    i = gpu.index()
+    if i < out.size:
+        out[i] = x[i] + 1.0
+'''
+
+CUDA_RUNNER = """
+import json
+
+import numpy as np
+
+import cudakernels as k
+from parallelize._gpu import diagnostics
+
+x = np.arange(1000, dtype=np.float32)
+out = np.zeros_like(x)
+k.plus_one(out, x)
+ok = bool(np.allclose(k.saxpy(np.float32(2.0), x, x), 3 * x)) and bool(np.allclose(out, x + 1))
+print(json.dumps({"ok": ok, "stats": {r.name: [r.compiles, r.loads] for r in diagnostics.stats()}}))
+"""
+
+
+def test_cuda_kernels_load_from_the_disk_cache_in_a_new_process(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "cudakernels.py").write_text(CUDA_MODULE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
+    env.update(PARALLELIZE_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(tmp_path))
+    reports = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", CUDA_RUNNER], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        reports.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert all(report["ok"] for report in reports)
+    assert all(compiles >= 1 and loads == 0 for compiles, loads in reports[0]["stats"].values()), reports
+    assert all(compiles == 0 and loads >= 1 for compiles, loads in reports[1]["stats"].values()), reports
