@@ -72,6 +72,15 @@ def _import_kernel(module: str, qualname: str) -> GPUKernel:
     return obj
 
 
+def _kernel_by_value(func: Callable[..., Any], options: KernelOptions, filename: str) -> GPUKernel:
+    # cloudpickle ships the function with "<dynamic-code>" as its file; the real one names compile errors and
+    # lets the worker find (and key) the disk cache the parent filled.
+    from parallelize._scheduler.payload import restore_filename
+
+    restore_filename(func, filename)
+    return GPUKernel(func, options)
+
+
 class GPUKernel:
     """A Python function compiled for CUDA, numba's simulator or the CPU, chosen per call by ``device``."""
 
@@ -102,15 +111,16 @@ class GPUKernel:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # By reference where the module attribute is this kernel (process workers import it, no recompile of
-        # the Python side); otherwise by value through cloudpickle, like any local function.
-        module = sys.modules.get(self.__module__)
+        # the Python side); otherwise by value through cloudpickle, like any local function. A script's or a
+        # notebook's ``__main__`` is another module in a worker, so kernels defined there go by value.
+        module = sys.modules.get(self.__module__) if self.__module__ != "__main__" else None
         try:
             found = _import_kernel(self.__module__, self.__qualname__) if module is not None else None
         except (AttributeError, TypeError, ImportError):
             found = None
         if found is self:
             return (_import_kernel, (self.__module__, self.__qualname__))
-        return (GPUKernel, (self.__wrapped__, self.options))
+        return (_kernel_by_value, (self.__wrapped__, self.options, self.__wrapped__.__code__.co_filename))
 
     def _path(self, key: str, factory: Callable[[], Any]) -> Any:
         with self._lock:

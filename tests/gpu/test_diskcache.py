@@ -203,3 +203,45 @@ def test_generated_files_are_written_once_and_atomically(tmp_path: Path) -> None
     diskcache._write_once(target, "second = 2\n")
     assert target.read_text() == "first = 1\n" and target.stat().st_mtime_ns == stamp
     assert [p.name for p in tmp_path.iterdir()] == ["pz_example.py"]  # no temporary file left behind
+
+
+SCRIPT = """
+import json
+
+import numpy as np
+
+from parallelize import gpu_kernel, parallel_for
+from parallelize._gpu import diagnostics
+
+
+@gpu_kernel(device="cpu")
+def blend(a, x, y):
+    return a * x + (1 - a) * y
+
+
+@parallel_for(loop=False, backend="loky", n_jobs=2, batch_size=1)
+def task(i):
+    value = blend(0.25, np.arange(5.0), float(i)).tolist()
+    return value, [[r.compiles, r.loads] for r in diagnostics.stats() if r.name == "blend"]
+
+
+if __name__ == "__main__":
+    blend(0.25, np.arange(5.0), 1.0)
+    print(json.dumps(task.map(range(4))))
+"""
+
+
+def test_a_kernel_defined_in_a_script_reaches_process_workers_and_their_disk_cache(tmp_path: Path) -> None:
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
+    env["PARALLELIZE_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    x = np.arange(5.0)
+    for i, (value, counts) in enumerate(results):
+        assert value == (0.25 * x + 0.75 * i).tolist()
+        assert counts == [[0, 1]], results  # the worker loaded what the script compiled
