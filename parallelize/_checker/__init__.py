@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,8 @@ class Report:
         loops: Number of ``for`` loops seen.
         lines: Number of source lines read.
         errors: Internal errors (file, message); they make the exit code 2.
+        noqa_rows: (file, line) → the line whose ``# noqa`` governs findings on it, where the two differ (the
+            line ends inside a multi-line string or with a backslash).
     """
 
     findings: list[Finding] = field(default_factory=list)
@@ -35,11 +39,12 @@ class Report:
     loops: int = 0
     lines: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    noqa_rows: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> None:
-    """Check one file's bytes and add the results to ``report``."""
-    selected = settings.selected()
+    """Check one file's bytes and add the results to ``report`` (``name`` also decides its ``per-file-ignores``)."""
+    selected = settings.selected_for(Path(name))
     try:
         result = analyze_source_bytes(data, name, audit=settings.audit, strict="PAR901" in selected)
     except Exception as exc:  # an analysis bug must not stop the run; it is reported and exits 2
@@ -50,12 +55,12 @@ def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> N
     report.lines += result.lines
     findings = [f for f in result.findings if f.code in selected]
     if findings:
-        try:
-            text = data.decode("utf-8", errors="replace")
-        except Exception:  # pragma: no cover - decode with replace does not fail
-            text = ""
-        suppressions = noqa.read(text)
+        suppressions = noqa.read(_decode(data))
         findings = [f for f in findings if not suppressions.suppresses(f.line, f.code)]
+        for finding in findings:
+            row = suppressions.comment_line(finding.line)
+            if row != finding.line:
+                report.noqa_rows[(finding.path, finding.line)] = row
     report.findings.extend(findings)
     if settings.audit:
         for verdict in result.verdicts:
@@ -65,6 +70,15 @@ def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> N
                 report.verdicts.append(shown)
             else:
                 report.verdicts.append(verdict)
+
+
+def _decode(data: bytes) -> str:
+    """Decode as the analysis did (BOM, PEP 263, UTF-8), replacing what does not decode (a PAR001 file)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError):
+        return data.decode("utf-8", errors="replace")
 
 
 def check_paths(paths: list[str], settings: Settings) -> Report:

@@ -6,13 +6,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from parallelize._checker import check_paths
+from parallelize._checker import Report, check_paths
+from parallelize._checker.add_noqa import add_to_files
 from parallelize._checker.explain import explain, table
 from parallelize._checker.formats import renderer
-from parallelize._checker.settings import FORMATS, Settings, SettingsError, load, split_codes, validate_codes
+from parallelize._checker.settings import (
+    FORMATS,
+    Settings,
+    SettingsError,
+    load,
+    load_file,
+    per_file_ignores_from_flags,
+    split_codes,
+    validate_codes,
+)
 
 EPILOG = """exit status: 0 no findings, 1 findings, 2 usage or internal error.
-suppress one line with `# noqa: PAR101`; configure in pyproject.toml under [tool.parallelize]."""
+suppress one line with `# noqa: PAR101` (`--add-noqa` writes them); configure in pyproject.toml under
+[tool.parallelize], or name a file with --config."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--select", action="append", metavar="CODES", help="base selection: codes or prefixes, ALL")
     p.add_argument("--extend-select", action="append", metavar="CODES", help="add codes or prefixes")
     p.add_argument("--ignore", action="append", metavar="CODES", help="remove codes or prefixes")
+    p.add_argument("--per-file-ignores", action="append", metavar="PATTERN:CODES",
+                   help="also ignore CODES (comma-separated) in files matching PATTERN; repeatable")
     p.add_argument("--strict", action="store_true", help="also report outer objects passed to unknown calls")
     p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
@@ -38,7 +51,11 @@ def parser() -> argparse.ArgumentParser:
                    help="apply `exclude` to files named on the command line too (for pre-commit)")
     p.add_argument("--explain", metavar="CODE", help="show a rule's documentation (`ALL` prints the rule table)")
     p.add_argument("--stdin-filename", default="-", help="file name to report for standard input")
+    p.add_argument("--config", metavar="PATH", type=Path,
+                   help="read settings from this pyproject.toml or parallelize.toml instead of looking for one")
     p.add_argument("--isolated", action="store_true", help="ignore pyproject.toml settings")
+    p.add_argument("--add-noqa", action="store_true",
+                   help="write `# noqa: CODE` on every reported line instead of printing the findings")
     return p
 
 
@@ -68,14 +85,17 @@ def _run(argv: list[str]) -> int:
         print(text, end="")
         return 0
     paths = args.paths or ["."]
-    first = Path.cwd() if paths[0] == "-" or not Path(paths[0]).exists() else Path(paths[0])
-    settings = Settings() if args.isolated else load(first)
+    if args.add_noqa and "-" in paths:
+        raise SettingsError("--add-noqa edits files in place; it cannot edit standard input")
+    settings = _settings(args, paths)
     if args.select:
         settings.select = validate_codes(split_codes(args.select), "--select")
     if args.extend_select:
         settings.extend_select += validate_codes(split_codes(args.extend_select), "--extend-select")
     if args.ignore:
         settings.ignore += validate_codes(split_codes(args.ignore), "--ignore")
+    if args.per_file_ignores:
+        settings.per_file_ignores += per_file_ignores_from_flags(args.per_file_ignores)
     settings.fmt = args.format or settings.fmt
     settings.audit = args.audit
     settings.strict = settings.strict or args.strict
@@ -84,6 +104,8 @@ def _run(argv: list[str]) -> int:
     settings.force_exclude = args.force_exclude
     settings.stdin_filename = args.stdin_filename
     report = check_paths(paths, settings)
+    if args.add_noqa:
+        return _add_noqa(report)
     sys.stdout.write(renderer(settings.fmt)(report, settings))
     for path, message in report.errors if settings.fmt != "text" else ():
         print(f"{path}: internal error: {message}", file=sys.stderr)
@@ -92,3 +114,24 @@ def _run(argv: list[str]) -> int:
     if report.findings and not settings.exit_zero:
         return 1
     return 0
+
+
+def _settings(args: argparse.Namespace, paths: list[str]) -> Settings:
+    if args.config is not None:
+        if args.isolated:
+            raise SettingsError("--config and --isolated cannot be used together")
+        return load_file(args.config)
+    if args.isolated:
+        return Settings()
+    first = Path.cwd() if paths[0] == "-" or not Path(paths[0]).exists() else Path(paths[0])
+    return load(first)
+
+
+def _add_noqa(report: Report) -> int:
+    added, skipped = add_to_files(report.findings)
+    for path, reason in skipped:
+        print(f"{path}: no noqa added: {reason}", file=sys.stderr)
+    for path, message in report.errors:
+        print(f"{path}: internal error: {message}", file=sys.stderr)
+    print(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
+    return 2 if report.errors else 0

@@ -10,8 +10,8 @@ from parallelize._checker import Report
 from parallelize._checker.settings import Settings
 
 
-def finding_record(finding: Finding) -> dict[str, Any]:
-    """Return one finding in ruff's JSON shape."""
+def finding_record(finding: Finding, noqa_row: int | None = None) -> dict[str, Any]:
+    """Return one finding in ruff's JSON shape (``noqa_row``: where its ``# noqa`` goes, if not on its line)."""
     return {
         "cell": None,
         "code": finding.code,
@@ -19,7 +19,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "filename": finding.path,
         "location": {"row": finding.line, "column": finding.col},
         "end_location": {"row": finding.end_line or finding.line, "column": finding.end_col or finding.col},
-        "noqa_row": finding.line,
+        "noqa_row": noqa_row or finding.line,
         "url": finding.rule.url,
         "fix": None,
         "symbol": finding.rule.slug,
@@ -47,7 +47,7 @@ def verdict_record(verdict: LoopVerdict) -> dict[str, Any]:
 
 def render(report: Report, settings: Settings) -> str:
     """Return the JSON document."""
-    records = [finding_record(f) for f in report.findings]
+    records = [finding_record(f, report.noqa_rows.get((f.path, f.line))) for f in report.findings]
     if settings.audit:
         records += [verdict_record(v) for v in report.verdicts]
     return json.dumps(records, indent=2) + "\n"
