@@ -198,9 +198,10 @@ class PeakSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        # One sampler thread writes; the caller reads after join(): no race.
         while not self._stop.is_set():
-            self.peak_pss = max(self.peak_pss, tree_pss())
-            self.peak_shm = max(self.peak_shm, shm_used())
+            self.peak_pss = max(self.peak_pss, tree_pss())  # noqa: PAR103
+            self.peak_shm = max(self.peak_shm, shm_used())  # noqa: PAR103
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakSampler:

@@ -340,7 +340,7 @@ def _adopt_share(share: int) -> None:
 
 def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *args: Any) -> Any:
     """Worker side of :meth:`DaskBackend.submit`: set the core budget, run the batch, explain import errors."""
-    _adopt_share(share)
+    _adopt_share(share)  # noqa: PAR105  (per-worker state on purpose: the caller never needs it)
     try:
         with _joblib_within_share():
             result = fn(*args)
