@@ -64,11 +64,17 @@ class CallSpec:
 
 @dataclass(frozen=True)
 class SharedSpec:
-    """A pickled :class:`CallSpec`: inline bytes or a file path, and a token workers cache it by."""
+    """A pickled :class:`CallSpec`: inline bytes or a file path, and a token workers cache it by.
+
+    For remote workers, large contiguous arrays in the spec travel beside the pickle as out-of-band buffers
+    (pickle protocol 5): the backend sends them as raw frames and workers rebuild the arrays on those frames,
+    read-only, without copying them into and out of the pickle.
+    """
 
     token: str
     data: bytes | None  # or any bytes-like buffer (a numpy uint8 view, for Dask)
     path: str | None
+    buffers: tuple[Any, ...] = ()
 
 
 def _shm_root() -> str:
@@ -138,8 +144,12 @@ def load_shared_array(path: str) -> Any:
 
 
 class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
-    def __init__(self, file: io.BytesIO, store: ArrayStore | None) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+    def __init__(self, file: io.BytesIO, store: ArrayStore | None,
+                 buffers: list[pickle.PickleBuffer] | None = None) -> None:
+        if buffers is None:
+            super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            super().__init__(file, protocol=5, buffer_callback=_out_of_band(buffers))
         self._store = store
 
     def reducer_override(self, obj: Any) -> Any:
@@ -153,10 +163,21 @@ class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
         return super().reducer_override(obj)
 
 
-def dumps(obj: Any, store: ArrayStore | None = None) -> bytes:
-    """Pickle ``obj`` with cloudpickle, sharing large arrays through ``store``."""
+def _out_of_band(buffers: list[pickle.PickleBuffer]) -> Callable[[pickle.PickleBuffer], bool]:
+    def keep(buffer: pickle.PickleBuffer) -> bool:  # pickle's contract: a true result keeps it in-band
+        if buffer.raw().nbytes < SHARE_THRESHOLD:
+            return True
+        buffers.append(buffer)
+        return False
+
+    return keep
+
+
+def dumps(obj: Any, store: ArrayStore | None = None, buffers: list[pickle.PickleBuffer] | None = None) -> bytes:
+    """Pickle ``obj`` with cloudpickle, sharing large arrays through ``store``; with ``buffers``, large
+    contiguous buffers are appended there instead of being copied into the result (protocol 5)."""
     buffer = io.BytesIO()
-    _Pickler(buffer, store).dump(obj)
+    _Pickler(buffer, store, buffers).dump(obj)
     return buffer.getvalue()
 
 
@@ -178,10 +199,12 @@ def _parameter_names(fn: Callable[..., Any]) -> list[str]:
         return []
 
 
-def pickle_spec(spec: CallSpec, store: ArrayStore | None) -> bytes:
-    """Pickle the call's spec, naming the culprit when something in it cannot be pickled."""
+def pickle_spec(spec: CallSpec, store: ArrayStore | None,
+                buffers: list[pickle.PickleBuffer] | None = None) -> bytes:
+    """Pickle the call's spec, naming the culprit when something in it cannot be pickled (``buffers``: see
+    :func:`dumps`)."""
     try:
-        return dumps(spec, store)
+        return dumps(spec, store, buffers)
     except Exception as exc:
         culprit = _find_unpicklable_part(spec, store)
         raise SerializationError(f"{culprit} cannot be pickled to reach a process worker ({_why(exc)})."
@@ -215,12 +238,13 @@ def _can_pickle(value: Any, store: ArrayStore | None) -> bool:
     return True
 
 
-def share_spec(data: bytes, directory: Callable[[], str] | None) -> SharedSpec:
-    """Wrap pickled spec bytes for sending; large ones go to a file in ``directory()`` (None: always inline,
-    for remote workers that cannot read local files)."""
+def share_spec(data: bytes, directory: Callable[[], str] | None,
+               buffers: Sequence[pickle.PickleBuffer] = ()) -> SharedSpec:
+    """Wrap pickled spec bytes (and their out-of-band ``buffers``) for sending; large specs go to a file in
+    ``directory()`` (None: always inline, for remote workers that cannot read local files)."""
     token = uuid.uuid4().hex  # one per call: hashing a large spec would cost more than it could save
     if directory is None or len(data) <= INLINE_SPEC_LIMIT:
-        return SharedSpec(token, data, None)
+        return SharedSpec(token, data, None, tuple(buffers))
     path = os.path.join(directory(), f"spec-{token}.pkl")
     with open(path, "wb") as handle:
         handle.write(data)
@@ -286,7 +310,8 @@ def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
         with open(shared.path, "rb") as handle:
             data = handle.read()
     before = _arrays_loaded
-    spec = pickle.loads(data)
+    # Read-only, as the memory-mapped arrays of local workers are: a task cannot change what later tasks see.
+    spec = pickle.loads(data, buffers=[memoryview(b).toreadonly() for b in shared.buffers])
     restore_filename(spec.fn, spec.fn_filename)
     with _spec_lock:
         if _arrays_loaded != before:

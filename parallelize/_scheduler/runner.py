@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import pickle
 import time
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -198,8 +199,12 @@ class Execution:
                 self._store = ArrayStore() if not self.backend.capabilities.remote else None
                 if self.timeout is not None and self._store is not None:
                     self.spec = replace(self.spec, start_marks=self._store.directory())
-                data = pickle_spec(self.spec, self._store)
-                self._shared = self.backend.share(share_spec(data, self._spec_dir if self._store is not None else None))
+                if self._store is not None:
+                    self._shared = self.backend.share(share_spec(pickle_spec(self.spec, self._store), self._spec_dir))
+                else:  # remote workers: large arrays travel beside the pickle, as raw frames
+                    buffers: list[pickle.PickleBuffer] = []
+                    data = pickle_spec(self.spec, None, buffers)
+                    self._shared = self.backend.share(share_spec(data, None, buffers))
             payload: Any = pickle_items(batch.items, batch.first, self._store)
         else:
             if self._shared is None:

@@ -31,6 +31,11 @@ def array_identity(i: int, arr: np.ndarray) -> tuple[int, int, int, float]:
     return (os.getpid(), id(arr), i, float(arr[i]))
 
 
+def write_into(i: int, arr: np.ndarray) -> int:
+    arr[i] = -1
+    return i
+
+
 def flaky(x: int, fail_first: int = 1) -> tuple[int, int]:
     """Fail the first ``fail_first`` calls in each worker process, then succeed; return (x, attempts seen)."""
     with _lock:

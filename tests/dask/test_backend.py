@@ -161,17 +161,28 @@ def test_broadcast_argument_is_scattered_once_and_decoded_once_per_worker(
     real_scatter = type(client).scatter
 
     def counting_scatter(self: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
-        payload = getattr(data, "data", None)
-        scatters.append(0 if payload is None else len(payload))
+        pickled = getattr(data, "data", None)
+        beside = sum(np.asarray(b).nbytes for b in getattr(data, "buffers", ()))
+        scatters.append((0 if pickled is None else len(pickled), beside))
         return real_scatter(self, data, *args, **kwargs)
 
     monkeypatch.setattr(type(client), "scatter", counting_scatter)
     arr = np.arange(2_000_000, dtype=np.float64)  # 16 MB, over the inline and file-sharing thresholds
     out = parallel_for(backend=client, batch_size=1)(dask_tasks.array_identity).map(range(16), arr)
     assert [value for *_, value in out] == [float(i) for i in range(16)]
-    assert len(scatters) == 1 and scatters[0] > arr.nbytes
+    assert len(scatters) == 1
+    pickled, beside = scatters[0]
+    assert beside == arr.nbytes and pickled < 100_000  # the array travels beside the pickle, as a raw frame
     copies = {(pid, ident) for pid, ident, _, _ in out}
     assert len(copies) == len({pid for pid, _ in copies})  # one decoded array per worker process
+
+
+def test_a_large_broadcast_array_is_read_only_in_dask_workers_and_the_error_says_what_to_do(client: Any) -> None:
+    arr = np.zeros(200_000)  # 1.6 MB: out-of-band
+    with pytest.raises(ValueError, match="read-only") as info:
+        parallel_for(backend=client, batch_size=1)(dask_tasks.write_into).map(range(3), arr)
+    assert any("return the result" in note for note in info.value.__notes__)
+    assert (arr == 0).all()
 
 
 def test_functions_from_main_travel_by_value(cluster: Any, tmp_path: Path) -> None:

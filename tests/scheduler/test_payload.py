@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import pickle
 import tempfile
 
 import numpy as np
@@ -75,3 +76,16 @@ def test_broadcast_spec_is_decoded_once_per_worker() -> None:
     shared = payload.share_spec(data, tempfile.gettempdir)
     first = payload.load_spec(shared)
     assert payload.load_spec(shared) is first
+
+
+def test_for_remote_workers_large_arrays_travel_beside_the_pickle_and_load_read_only() -> None:
+    big, small = np.arange(300_000, dtype=np.float64), np.arange(10.0)
+    spec = payload.CallSpec(fn=tasks.array_sum, args=(big, small))
+    buffers: list[pickle.PickleBuffer] = []
+    data = payload.pickle_spec(spec, None, buffers)
+    assert len(buffers) == 1 and buffers[0].raw().nbytes == big.nbytes  # the small array stays in-band
+    assert len(data) < 10_000
+    loaded = payload.load_spec(payload.share_spec(data, None, buffers))
+    np.testing.assert_array_equal(loaded.args[0], big)
+    np.testing.assert_array_equal(loaded.args[1], small)
+    assert not loaded.args[0].flags.writeable
