@@ -88,6 +88,11 @@ class KernelCompileError(ParallelizeError, ValueError):
         self.filename = filename
         self.lineno = lineno
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds from ``args`` (the message alone) and fails: the simulator helper process sends
+        # these to the caller.
+        return (type(self), (str(self), self.kernel, self.filename, self.lineno), dict(self.__dict__))
+
 
 class ParallelizeWarning(UserWarning):
     """A notice from parallelize, such as falling back to the CPU path when no GPU is present."""

@@ -37,6 +37,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
+from parallelize._compat import add_note
 from parallelize._errors import WorkerCrashedError
 from parallelize._gpu import diagnostics
 from parallelize._gpu.arguments import is_device_array
@@ -151,9 +152,7 @@ def call(kernel: GPUKernel, args: Sequence[Any], out: Any, config: LaunchConfig 
     diagnostics.record_run(kernel.name, "simulator", time.perf_counter() - started)
     if status == "error":
         exc, remote = rest
-        exc.add_note(f"raised in the CUDA simulator helper process:\n{remote}") if hasattr(
-            exc, "add_note"
-        ) else None
+        add_note(exc, f"raised in the CUDA simulator helper process:\n{remote}")
         raise exc
     result, new_args, new_out = rest
     for old, new in zip(args, new_args, strict=False):

@@ -14,6 +14,7 @@ import kernels
 import numpy as np
 import pytest
 
+from parallelize import KernelCompileError
 from parallelize._decorators.gpu_kernel import gpu_kernel
 from parallelize._gpu import simworker
 
@@ -93,3 +94,15 @@ def test_in_process_simulator_suite():
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "passed" in done.stdout
+
+
+def test_a_compile_error_in_the_helper_arrives_as_kernel_compile_error_naming_the_line():
+    def opens_a_file(x):
+        handle = open("/nonexistent")
+        return x + handle
+
+    kernel = gpu_kernel(device="simulator")(opens_a_file)
+    with pytest.raises(KernelCompileError, match="open") as info:
+        kernel(np.arange(3.0))
+    assert info.value.kernel.endswith("opens_a_file")
+    assert info.value.lineno == opens_a_file.__code__.co_firstlineno + 1
