@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CallSpec", "check_out", "describe_argument", "is_device_array", "prepare_elementwise"]
+__all__ = [
+    "CallSpec",
+    "check_out",
+    "describe_argument",
+    "is_device_array",
+    "prepare_elementwise",
+    "separate_from_out",
+]
 
 NUMERIC_KINDS = "biufc"
 _KIND_NAMES = {
@@ -42,13 +49,44 @@ def describe_argument(position: int, names: Sequence[str]) -> str:
 
 
 def check_numeric(dtype: np.dtype[Any], where: str) -> None:
-    """Raise TypeError unless ``dtype`` is bool, integer, float or complex."""
+    """Raise TypeError unless ``dtype`` is bool, integer, float or complex of a width numba compiles."""
     if dtype.kind not in NUMERIC_KINDS:
         kind = _KIND_NAMES.get(dtype.kind, dtype.kind)
         raise TypeError(
             f"{where} has dtype {dtype} ({kind}); GPU kernels take numbers only (bool, int, float, complex). "
             "Convert it first, e.g. with np.asarray(value, dtype=np.float64)"
         )
+    if (dtype.kind == "f" and dtype.itemsize not in (4, 8)) or (dtype.kind == "c" and dtype.itemsize not in (8, 16)):
+        wider = "float32" if dtype.kind == "f" and dtype.itemsize < 4 else "float64"
+        if dtype.kind == "c":
+            wider = "complex128"
+        raise TypeError(
+            f"{where} has dtype {dtype}, which numba does not compile into kernels (float32, float64, "
+            f"complex64 and complex128 only). Cast it first, e.g. x.astype(np.{wider})"
+        )
+
+
+def separate_from_out(values: list[Any], is_array: Sequence[bool], out: Any) -> list[Any]:
+    """Return ``values`` with every host array that overlaps ``out`` copied, unless it is ``out`` itself.
+
+    ``kernel(x, x[::-1], out=x)`` would otherwise read elements it has already overwritten; numpy's ufuncs
+    copy in the same case. An argument that is exactly ``out`` (same memory, shape and strides) is safe: each
+    element is read before it is written.
+    """
+    if not isinstance(out, np.ndarray):
+        return values
+    separated = list(values)
+    for position, (value, array) in enumerate(zip(values, is_array, strict=False)):
+        if not array or not isinstance(value, np.ndarray):
+            continue
+        same_view = (
+            value.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+            and value.shape == out.shape
+            and value.strides == out.strides
+        )
+        if not same_view and np.may_share_memory(value, out):
+            separated[position] = value.copy()
+    return separated
 
 
 @dataclass
@@ -162,10 +200,12 @@ def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
 
     Raises:
         TypeError: ``out`` is not an array, or the result cannot be cast to its dtype (``same_kind``).
-        ValueError: ``out`` has another shape.
+        ValueError: ``out`` has another shape, or is read-only.
     """
     if not (isinstance(out, np.ndarray) or is_device_array(out)):
         raise TypeError(f"out= must be a numpy or device array, got {type(out).__name__}")
+    if isinstance(out, np.ndarray) and not out.flags.writeable:
+        raise ValueError("out= is read-only; pass a writeable array (np.array(out) makes a writeable copy)")
     out_dtype = np.dtype(out.dtype)
     check_numeric(out_dtype, "out=")
     if tuple(out.shape) != shape:

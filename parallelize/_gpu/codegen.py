@@ -21,6 +21,9 @@ __all__ = ["arrange", "elementwise_source", "is_c_contiguous"]
 def elementwise_source(layout: Sequence[str], ndim: int, target: Literal["cuda", "cpu"]) -> str:
     """Return the source of ``kernel(out, a0, a1, ...)``, which sets ``out[j] = fn(a0[j], a1[j], ...)``.
 
+    The CPU version is ``kernel(out, failed, a0, ...)``: an element whose ``fn`` raises sets
+    ``failed[0] = i + 1`` (its flat index, plus one) instead of being lost.
+
     Args:
         layout: per argument, ``"s"`` (scalar), ``"f"`` (array of the output's shape) or ``"b"`` (array to
             broadcast: a dimension of length 1 reads index 0).
@@ -28,10 +31,21 @@ def elementwise_source(layout: Sequence[str], ndim: int, target: Literal["cuda",
         target: ``"cuda"`` gives a grid-stride loop over ``cuda.grid(1)``; ``"cpu"`` a ``prange`` loop.
     """
     params = [f"a{i}" for i in range(len(layout))]
-    lines = [f"def kernel(out{''.join(', ' + p for p in params)}):"]
+    lines: list[str] = []
     if target == "cuda":
+        lines.append(f"def kernel(out{''.join(', ' + p for p in params)}):")
         lines.append("    for i in range(cuda.grid(1), out.size, cuda.gridsize(1)):")
     else:
+        # An exception raised inside a prange body is lost (the element keeps whatever was there), and a try
+        # in the loop itself turns parallelism off; so a helper stores each element and flags a failure.
+        scalars = [f"x{k}" for k in range(len(layout))]
+        lines.append("@njit(error_model='numpy')")
+        lines.append(f"def put(out, index, failed, i{''.join(', ' + x for x in scalars)}):")
+        lines.append("    try:")
+        lines.append(f"        out[index] = fn({', '.join(scalars)})")
+        lines.append("    except Exception:")
+        lines.append("        failed[0] = i + 1")
+        lines.append(f"def kernel(out, failed{''.join(', ' + p for p in params)}):")
         lines.append("    for i in prange(out.size):")
     if ndim == 1:
         lines.append("        j0 = i + 0")  # prange indexes are unsigned; min() with a signed shape would give a float
@@ -51,7 +65,11 @@ def elementwise_source(layout: Sequence[str], ndim: int, target: Literal["cuda",
             values.append(f"{param}[{full}]")
         else:
             values.append(f"{param}[{', '.join(f'min(j{d}, {param}.shape[{d}] - 1)' for d in range(ndim))}]")
-    lines.append(f"        out[{full}] = fn({', '.join(values)})")
+    if target == "cuda":
+        lines.append(f"        out[{full}] = fn({', '.join(values)})")
+    else:
+        index = full if ndim == 1 else f"({full})"
+        lines.append(f"        put(out, {index}, failed, i{''.join(', ' + v for v in values)})")
     return "\n".join(lines) + "\n"
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from parallelize._compat import add_note
 from parallelize._gpu import diagnostics, diskcache
-from parallelize._gpu.arguments import CallSpec, describe_argument, is_device_array
+from parallelize._gpu.arguments import CallSpec, describe_argument, is_device_array, separate_from_out
 from parallelize._gpu.codegen import arrange, elementwise_source
 from parallelize._gpu.rewrite import rewrite_grid_kernel
 
@@ -33,20 +34,22 @@ def _numba_types(dtypes: Sequence[np.dtype[Any]]) -> tuple[Any, ...]:
     return tuple(numba.from_dtype(d) for d in dtypes)
 
 
-_scalars: weakref.WeakKeyDictionary[Callable[..., Any], dict[bool, Any]] = weakref.WeakKeyDictionary()
+_scalars: weakref.WeakKeyDictionary[Callable[..., Any], Any] = weakref.WeakKeyDictionary()
 
 
-def scalar_dispatcher(func: Callable[..., Any], cache: bool) -> Any:
+def scalar_dispatcher(func: Callable[..., Any], cache: bool = False) -> Any:
     """Return the one ``njit`` dispatcher of a kernel's scalar function per process (typing and the loops share
-    it), with numba's on-disk cache where ``func`` can be fingerprinted soundly (see ``diskcache``)."""
+    it). It is never put in numba's disk cache itself: numba keys that by file and bytecode only, so a kernel
+    reading a global that changed between runs would load stale code. The loops around it are cached (under
+    keys that see those values), and they contain its code."""
     import numba
 
-    cache = cache and diskcache.cacheable(func)
+    del cache  # kept for callers; see the docstring
     with _lock:
-        per_func = _scalars.setdefault(func, {})
-        if cache not in per_func:
-            per_func[cache] = numba.njit(cache=cache, error_model="numpy")(func)
-        return per_func[cache]
+        dispatcher = _scalars.get(func)
+        if dispatcher is None:
+            dispatcher = _scalars[func] = numba.njit(error_model="numpy")(func)
+        return dispatcher
 
 
 def compile_timed(dispatcher: Any, signature: tuple[Any, ...], name: str, device: str) -> None:
@@ -74,8 +77,15 @@ def infer_return_dtype(
     with _lock:
         if key in _return_types:
             return _return_types[key]
+    # A process that loads the kernel's loops from the disk cache must not compile the function just to type it.
+    known = diskcache.return_types(func) if cache else {}
+    if ",".join(key[1]) in known:
+        dtype = np.dtype(known[",".join(key[1])])
+        with _lock:
+            _return_types[key] = dtype
+        return dtype
     argtypes = _numba_types(dtypes)
-    dispatcher = scalar_dispatcher(func, cache)
+    dispatcher = scalar_dispatcher(func)
     try:
         result = dispatcher.compile(argtypes)
     except NumbaError as exc:
@@ -93,6 +103,8 @@ def infer_return_dtype(
         ) from None
     with _lock:
         _return_types[key] = dtype
+    if cache:
+        diskcache.remember_return_type(func, ",".join(key[1]), dtype.str)
     return dtype
 
 
@@ -114,7 +126,8 @@ class CpuElementwise:
             if loop is None:
                 namespace: dict[str, Any] = {
                     "prange": numba.prange,
-                    "fn": scalar_dispatcher(self.func, self.cache),
+                    "njit": numba.njit,
+                    "fn": scalar_dispatcher(self.func),
                     "min": min,
                 }
                 namespace, on_disk = diskcache.load_generated(
@@ -143,20 +156,47 @@ class CpuElementwise:
                 )
         shape = spec.shape
         result = out if out is not None else np.empty(shape if shape else (1,), dtype=ret)
-        layout, target, arguments, out_view = arrange(spec.values, spec.is_array, shape, result)
+        values = separate_from_out(spec.values, spec.is_array, out)
+        layout, target, arguments, out_view = arrange(values, spec.is_array, shape, result)
         if out_view.size:
             loop = self._loop(layout, len(target))
+            failed = np.zeros(1, dtype=np.intp)
             typeof: Any = numba.typeof
-            signature = (typeof(out_view), *(typeof(a) for a in arguments))
+            signature = (typeof(out_view), typeof(failed), *(typeof(a) for a in arguments))
             if signature not in loop.overloads:
                 try:
                     compile_timed(loop, signature, self.name, "cpu")
                 except NumbaError as exc:
                     raise diagnostics.from_numba_error(exc, self.func, "CPU") from None
             started = time.perf_counter()
-            loop(out_view, *arguments)
+            loop(out_view, failed, *arguments)
             diagnostics.record_run(self.name, "cpu", time.perf_counter() - started)
+            if failed[0]:
+                self._raise_for(int(failed[0]) - 1, layout, target, arguments, shape)
         return result if shape or out is not None else result[0]
+
+    def _raise_for(
+        self, flat: int, layout: Sequence[str], target: tuple[int, ...], arguments: list[Any], shape: tuple[int, ...]
+    ) -> None:
+        """Run the failing element alone, serially, so it raises its own exception; name the element by its
+        position in the result."""
+        index = np.unravel_index(flat, target)
+        values = []
+        for kind, value in zip(layout, arguments, strict=False):
+            if kind == "s":
+                values.append(value)
+            elif kind == "f":
+                values.append(value[index])
+            else:
+                values.append(value[tuple(min(j, n - 1) for j, n in zip(index, value.shape, strict=False))])
+        position = np.unravel_index(flat, shape) if shape else ()
+        where = f"element {tuple(int(j) for j in position)}" if len(shape) > 1 else f"element {flat}"
+        try:
+            scalar_dispatcher(self.func)(*values)
+        except Exception as exc:
+            add_note(exc, f"raised by elementwise kernel {self.name!r} at {where} of the result")
+            raise
+        raise RuntimeError(f"elementwise kernel {self.name!r} raised at {where} of the result")
 
 
 class CpuGrid:
@@ -219,6 +259,16 @@ class CpuGrid:
             try:
                 compile_timed(driver, signature, self.name, "cpu")
             except NumbaError as exc:
+                read_only = [
+                    describe_argument(position, [])
+                    for position, value in enumerate(args)
+                    if isinstance(value, np.ndarray) and not value.flags.writeable
+                ]
+                if read_only and "setitem" in str(exc):
+                    raise ValueError(
+                        f"grid kernel {self.name!r} writes into a read-only array ({', '.join(read_only)}); "
+                        "pass a writeable array (np.array(x) makes a writeable copy)"
+                    ) from None
                 raise diagnostics.from_numba_error(exc, self.func, "CPU") from None
         started = time.perf_counter()
         driver(threads, failed, *args)

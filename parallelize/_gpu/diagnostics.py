@@ -40,10 +40,8 @@ def from_numba_error(exc: Exception, func: Callable[..., Any], target: str) -> K
     text = str(exc)
     name = getattr(func, "__qualname__", getattr(func, "__name__", "kernel"))
     filename, first = _function_location(func)
-    lineno: int | None = None
     match = _NUMBA_LOCATION.search(text)
-    if match:
-        lineno = int(match.group("line"))
+    lineno = int(match.group("line")) if match else _line_using_name(func, text)
     skip = ("Failed in ", "During:", "File ", "<source elided>", "^")
     construct = next(
         (line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith(skip)),
@@ -63,6 +61,29 @@ def from_numba_error(exc: Exception, func: Callable[..., Any], target: str) -> K
         "move other Python code out of the kernel"
     )
     return KernelCompileError(message, name, filename, lineno)
+
+
+_UNDEFINED_NAME = re.compile(r"name '(?P<name>\w+)' is not defined|Untyped global name '(?P<global>\w+)'")
+
+
+def _line_using_name(func: Callable[..., Any], text: str) -> int | None:
+    """For errors about a name that numba gives without a location, the first line of ``func`` using it."""
+    match = _UNDEFINED_NAME.search(text)
+    if match is None:
+        return None
+    name = match.group("name") or match.group("global")
+    import inspect
+
+    try:
+        lines, first = inspect.getsourcelines(func)
+    except (OSError, TypeError):
+        return None
+    uses = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    for offset, line in enumerate(lines[1:], start=1):  # skip the def line (parameters are never undefined)
+        code = line.split("#", 1)[0]
+        if uses.search(code):
+            return first + offset
+    return None
 
 
 @dataclass

@@ -8,17 +8,19 @@ constants, closure values, file and that file's timestamp) plus the versions of 
 Editing the kernel's file gives a new name and a fresh compile; a new process (a loky worker, the next run of a
 script) finds the old one and loads the machine code instead of compiling.
 
-Functions we cannot fingerprint soundly are compiled in memory only: no source file (a notebook cell, ``exec``),
-or a closure over something other than a number, string or None (numba would bake that object in as a constant,
-and its value is not part of any key we could compute cheaply). A directory we cannot write means memory only too.
-
-Limits, numba's own: a change to another module that the kernel calls (a helper ``@njit`` function elsewhere)
-is not seen; edit the kernel's file, or delete the cache directory (``parallelize info --gpu`` prints it).
+Numba bakes the values of the globals and closure cells a kernel reads into the machine code, so those values
+are part of the name too: numbers and strings by value, numpy arrays by content, and the functions the kernel
+calls by their own code and values. A kernel that reads ``K = float(sys.argv[1])`` gets a fresh compile when
+``K`` changes. Functions we cannot key soundly are compiled in memory only: no source file (a notebook cell,
+``exec``), or a read of some other object (numba would bake it in, and we cannot tell when it changes). A
+directory we cannot write means memory only too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
+import json
 import os
 import sys
 import tempfile
@@ -28,7 +30,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "cacheable", "fingerprint", "load_generated"]
+__all__ = [
+    "cache_dir",
+    "cacheable",
+    "fingerprint",
+    "load_generated",
+    "remember_return_type",
+    "return_types",
+]
 
 #: Environment variable that moves the cache (default: ``$XDG_CACHE_HOME/parallelize/kernels``).
 CACHE_ENV = "PARALLELIZE_CACHE_DIR"
@@ -59,23 +68,107 @@ def _writable(directory: Path) -> bool:
         return _usable[directory]
 
 
+class _Unkeyable(Exception):
+    """A value numba would bake into the code that we cannot key soundly."""
+
+
+class _Key:
+    """Builds the part of a fingerprint that covers what a function reads: closure cells and module globals,
+    following the functions it calls (numba compiles them into the caller)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.has_data = False  # a number, string or array was keyed: numba's own cache key would miss it
+        self._seen: set[int] = set()
+
+    def add(self, text: str | bytes) -> None:
+        self.digest.update(text.encode() if isinstance(text, str) else text)
+        self.digest.update(b"\0")
+
+    def value(self, value: Any, depth: int) -> None:
+        import numpy as np
+
+        if isinstance(value, _PLAIN):
+            self.has_data = True
+            self.add(f"{type(value).__name__}:{value!r}")
+        elif isinstance(value, tuple):
+            self.add(f"tuple:{len(value)}")
+            for item in value:
+                self.value(item, depth)
+        elif isinstance(value, np.ndarray) and not value.dtype.hasobject:
+            self.has_data = True
+            self.add(f"array:{value.dtype.str}:{value.shape}")
+            self.add(hashlib.sha256(np.ascontiguousarray(value).tobytes()).digest())
+        elif isinstance(value, np.generic) and not isinstance(value, np.object_):
+            self.has_data = True
+            self.add(f"scalar:{value.dtype.str}")
+            self.add(value.tobytes())
+        elif isinstance(value, types.ModuleType):
+            self.add(f"module:{value.__name__}")
+        elif inspect.isfunction(getattr(value, "py_func", value)):
+            self.function(getattr(value, "py_func", value), depth + 1)
+        elif callable(value) and type(value).__module__.split(".")[0] in ("builtins", "math", "cmath", "numpy"):
+            self.add(f"callable:{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)!r}")
+        elif type(value).__module__.startswith("numba"):  # numba types used as constructors: float32(x)
+            self.add(f"numba:{type(value).__qualname__}:{value!r}")
+        else:
+            raise _Unkeyable(type(value).__name__)
+
+    def function(self, func: Any, depth: int) -> None:
+        if id(func) in self._seen:
+            return
+        self._seen.add(id(func))
+        if depth > 4:
+            raise _Unkeyable("functions nested too deep")
+        code = func.__code__
+        self.add(f"function:{func.__module__}|{func.__qualname__}|{code.co_filename}|{code.co_firstlineno}")
+        for part in _code_bytes(code):
+            self.add(part)
+        for cell in func.__closure__ or ():
+            try:
+                contents = cell.cell_contents
+            except ValueError:  # an empty cell: the closure is still being built
+                raise _Unkeyable("empty closure cell") from None
+            self.value(contents, depth)
+        scope = func.__globals__
+        for name in sorted(_names(code)):
+            if name in scope:
+                self.add(f"global:{name}")
+                self.value(scope[name], depth)
+
+
+def _names(code: Any) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            names |= _names(const)
+    return names
+
+
+def _key(func: Callable[..., Any]) -> _Key | None:
+    code = getattr(func, "__code__", None)
+    if code is None or not os.path.isfile(code.co_filename):
+        return None
+    key = _Key()
+    try:
+        key.function(func, 0)
+    except _Unkeyable:
+        return None
+    return key
+
+
 def cacheable(func: Callable[..., Any], *, allow_closure: bool = True) -> bool:
     """Return whether code compiled from ``func`` may go in the on-disk cache.
 
-    ``func`` needs a source file that exists (numba keys its cache by that file), and a closure, if any, over
-    plain values only. ``allow_closure=False`` refuses closures outright: for code that sees closure values as
-    globals, which numba's own key leaves out.
+    ``func`` needs a source file that exists (numba keys its cache by that file), and everything it reads
+    (closure values, module globals, the functions it calls and what they read) must be something we can key:
+    numbers, strings, numpy arrays, modules, functions. ``allow_closure=False`` is for code numba caches under
+    its own key (file and bytecode), which sees none of those values: it refuses any closure or global value.
     """
-    code = getattr(func, "__code__", None)
-    if code is None or not os.path.isfile(code.co_filename):
+    key = _key(func)
+    if key is None:
         return False
-    cells = getattr(func, "__closure__", None) or ()
-    if cells and not allow_closure:
-        return False
-    try:
-        return all(isinstance(cell.cell_contents, _PLAIN) for cell in cells)
-    except ValueError:  # an empty cell: the closure is still being built
-        return False
+    return allow_closure or not key.has_data
 
 
 def _code_bytes(code: Any) -> list[bytes]:
@@ -86,27 +179,23 @@ def _code_bytes(code: Any) -> list[bytes]:
 
 
 def fingerprint(func: Callable[..., Any]) -> str:
-    """Return a hash of everything numba bakes into code compiled from ``func`` that a reader can see:
-    bytecode, constants, closure values, the source file's timestamp (module globals live there) and
-    versions."""
+    """Return a hash of everything numba bakes into code compiled from ``func``: bytecode and constants, the
+    values of closure cells and of the module globals it reads (arrays by content), the same for the functions
+    it calls, its file's timestamp, and the versions of parallelize, numba and Python.
+
+    Raises:
+        ValueError: ``func`` is not :func:`cacheable`.
+    """
     import numba
 
     from parallelize import __version__
 
-    code = func.__code__
-    stat = os.stat(code.co_filename)
-    digest = hashlib.sha256()
-    for text in (
-        f"{__version__}|{numba.__version__}|{sys.version}|{code.co_filename}|{stat.st_mtime_ns}|{stat.st_size}",
-        f"{func.__module__}|{func.__qualname__}|{code.co_firstlineno}",
-        repr([cell.cell_contents for cell in func.__closure__ or ()]),
-    ):
-        digest.update(text.encode())
-        digest.update(b"\0")
-    for part in _code_bytes(code):
-        digest.update(part)
-        digest.update(b"\0")
-    return digest.hexdigest()
+    key = _key(func)
+    if key is None:
+        raise ValueError(f"{getattr(func, '__qualname__', func)!r} cannot be keyed for the disk cache")
+    stat = os.stat(func.__code__.co_filename)
+    key.add(f"{__version__}|{numba.__version__}|{sys.version}|{stat.st_mtime_ns}|{stat.st_size}")
+    return key.digest.hexdigest()
 
 
 def _write_once(path: Path, text: str) -> None:
@@ -168,6 +257,44 @@ def _module(name: str, path: Path, text: str, namespace: dict[str, Any]) -> type
             exec(compile(text, str(path), "exec"), module.__dict__)
             sys.modules[name] = module
         return module
+
+
+def _types_path(func: Callable[..., Any]) -> Path | None:
+    if not cacheable(func) or not _writable(cache_dir()):
+        return None
+    return cache_dir() / f"pz_{fingerprint(func)[:32]}.types.json"
+
+
+def return_types(func: Callable[..., Any]) -> dict[str, str]:
+    """Return the result dtypes recorded for ``func`` (argument dtypes joined by commas -> dtype string)."""
+    path = _types_path(func)
+    if path is None:
+        return {}
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def remember_return_type(func: Callable[..., Any], arguments: str, result: str) -> None:
+    """Record ``func``'s result dtype for these argument dtypes (replaced atomically; a lost race costs a
+    compile)."""
+    path = _types_path(func)
+    if path is None:
+        return
+    known = return_types(func)
+    if known.get(arguments) == result:
+        return
+    known[arguments] = result
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(known, stream)
+        os.replace(temporary, path)
+    except OSError:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def cache_size() -> tuple[int, int]:

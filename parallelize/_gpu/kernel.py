@@ -93,11 +93,19 @@ class GPUKernel:
         functools.update_wrapper(self, func)
         self.options = options
         self.name: str = func.__qualname__
-        self._params = [
-            p.name
-            for p in inspect.signature(func).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
+        self._signature = inspect.signature(func)
+        parameters = self._signature.parameters.values()
+        self._params = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if any(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in parameters):
+            raise TypeError(
+                f"kernel {self.name!r} has keyword-only parameters or **kwargs; kernels are compiled with "
+                "positional parameters only (keywords are still accepted when calling)"
+            )
+        if options.kind == "elementwise" and "out" in self._signature.parameters:
+            raise TypeError(
+                f"elementwise kernel {self.name!r} has a parameter named 'out', which is reserved for the "
+                "output array (kernel(x, out=result)); rename it"
+            )
         self._paths: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -128,14 +136,24 @@ class GPUKernel:
                 self._paths[key] = factory()
             return self._paths[key]
 
-    def __call__(self, *args: Any, out: Any = None) -> Any:
+    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        """Return the arguments in parameter order, keywords placed and defaults filled in."""
+        if not kwargs and len(args) == len(self._params):
+            return args
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"kernel {self.name!r}: {exc}") from None
+        bound.apply_defaults()
+        return tuple(bound.args)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the kernel; see :func:`parallelize.gpu_kernel` for the rules."""
         if self.kind == "grid":
-            if out is not None:
-                raise TypeError("grid kernels write into their array arguments; out= is for elementwise kernels")
-            self._launch_grid(args, None)
+            self._launch_grid(self._bind(args, kwargs), None)
             return None
-        return self._elementwise(args, out)
+        out = kwargs.pop("out", None)
+        return self._elementwise(self._bind(args, kwargs), out)
 
     def __getitem__(self, config: tuple[int, int]) -> Callable[..., None]:
         """Return the kernel launched with an explicit ``[blocks, threads]`` configuration."""
@@ -146,8 +164,8 @@ class GPUKernel:
         blocks, threads = config
         validate_launch(blocks, threads, DeviceLimits())
 
-        def launch(*args: Any) -> None:
-            self._launch_grid(args, LaunchConfig(blocks, threads))
+        def launch(*args: Any, **kwargs: Any) -> None:
+            self._launch_grid(self._bind(args, kwargs), LaunchConfig(blocks, threads))
 
         return launch
 

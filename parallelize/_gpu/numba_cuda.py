@@ -9,6 +9,8 @@ the device (``__cuda_array_interface__``) are used in place and the result stays
 
 from __future__ import annotations
 
+import dis
+import inspect
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +24,7 @@ from parallelize._gpu.codegen import arrange, elementwise_source
 from parallelize._gpu.launch import DeviceLimits, LaunchConfig, compute_launch
 from parallelize._gpu.rewrite import rewrite_grid_kernel
 
-__all__ = ["SIMULATOR_LIMITS", "CudaElementwise", "CudaGrid"]
+__all__ = ["SIMULATOR_LIMITS", "CudaElementwise", "CudaGrid", "may_raise"]
 
 # The simulator runs every CUDA thread as a Python thread (~100 us per element): report one multiprocessor so
 # grid-stride kernels launch at most 32 blocks, the same code path as a device at a fraction of the threads.
@@ -35,6 +37,34 @@ def _to_device(value: Any, cuda: Any) -> Any:
     if hasattr(value, "__cuda_array_interface__") and not cuda.devicearray.is_cuda_ndarray(value):
         return cuda.as_cuda_array(value)  # CuPy arrays, PyTorch CUDA tensors: a view, no copy
     return value
+
+
+def may_raise(func: Callable[..., Any]) -> bool:
+    """Return whether ``func`` (or a function it calls through a global) contains ``raise`` or ``assert``."""
+    seen: set[int] = set()
+
+    def code_raises(code: Any, scope: dict[str, Any], depth: int) -> bool:
+        if id(code) in seen:
+            return False
+        seen.add(id(code))
+        for instruction in dis.get_instructions(code):
+            if instruction.opname == "RAISE_VARARGS":
+                return True
+        for const in code.co_consts:
+            if hasattr(const, "co_code") and code_raises(const, scope, depth):
+                return True
+        if depth < 3:
+            for name in code.co_names:
+                target = getattr(scope.get(name), "py_func", scope.get(name))
+                if inspect.isfunction(target) and code_raises(target.__code__, target.__globals__, depth + 1):
+                    return True
+        return False
+
+    return code_raises(func.__code__, func.__globals__, 0)
+
+
+def _exception_options(func: Callable[..., Any]) -> dict[str, Any]:
+    return {"debug": True, "opt": False} if may_raise(func) else {}
 
 
 class _Timed:
@@ -68,6 +98,9 @@ class CudaElementwise:
         self.name = name
         self.device = device
         self.cache = cache and device == "cuda"  # the simulator runs Python; nothing to keep
+        # A device ignores exceptions unless the kernel is compiled with debug=True, which adds the check (and
+        # needs opt=False: NVVM can fail on debug with optimisation). Only kernels that can raise pay for it.
+        self.checks = _exception_options(func) if device == "cuda" else {}
         self._kernels: dict[tuple[Any, ...], Any] = {}
         self._device_fn: Any = None
         self._lock = threading.Lock()
@@ -78,7 +111,7 @@ class CudaElementwise:
         key = (layout, ndim)
         with self._lock:
             if self._device_fn is None:
-                self._device_fn = cuda.jit(device=True)(self.func)  # type: ignore[no-untyped-call]
+                self._device_fn = cuda.jit(device=True, **self.checks)(self.func)  # type: ignore[no-untyped-call]
             kernel = self._kernels.get(key)
             if kernel is None:
                 namespace: dict[str, Any] = {"cuda": cuda, "fn": self._device_fn, "min": min}
@@ -90,7 +123,7 @@ class CudaElementwise:
                     cache=self.cache,
                 )
                 kernel = self._kernels[key] = cuda.jit(  # type: ignore[no-untyped-call]
-                    namespace["kernel"], cache=on_disk
+                    namespace["kernel"], cache=on_disk, **self.checks
                 )
         return kernel
 
@@ -147,7 +180,9 @@ class CudaGrid:
         with self._lock:
             if self._kernel is None:
                 self._kernel = cuda.jit(  # type: ignore[no-untyped-call]
-                    rewrite_grid_kernel(self.func, "cuda"), cache=self.cache
+                    rewrite_grid_kernel(self.func, "cuda"),
+                    cache=self.cache,
+                    **(_exception_options(self.func) if self.device == "cuda" else {}),
                 )
             kernel = self._kernel
         if config.total_threads == 0:

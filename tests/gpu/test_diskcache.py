@@ -162,13 +162,73 @@ def test_only_soundly_keyed_functions_are_cacheable() -> None:
     assert diskcache.cacheable(plain)
     assert diskcache.cacheable(_closure_over(2.0))
     assert not diskcache.cacheable(_closure_over(2.0), allow_closure=False)
-    assert not diskcache.cacheable(_closure_over(np.arange(3.0)))  # an array baked in as a constant
+    assert diskcache.cacheable(_closure_over(np.arange(3.0)))  # an array baked in as a constant: keyed by content
+    assert not diskcache.cacheable(_closure_over(object()))  # something we cannot key
     assert not diskcache.cacheable(namespace["dynamic"])  # no source file to key by
 
 
 def test_fingerprint_tells_closure_values_apart() -> None:
     assert diskcache.fingerprint(_closure_over(1.0)) == diskcache.fingerprint(_closure_over(1.0))
     assert diskcache.fingerprint(_closure_over(1.0)) != diskcache.fingerprint(_closure_over(2.0))
+
+
+FACTOR = 2.0
+TABLE = np.arange(3.0)
+
+
+def _reads_globals(x: float) -> float:
+    return x * FACTOR + TABLE[0]
+
+
+def _calls_a_helper(x: float) -> float:
+    return _reads_globals(x) + 1.0
+
+
+def test_fingerprint_covers_the_globals_a_kernel_reads_and_the_functions_it_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = diskcache.fingerprint(_reads_globals), diskcache.fingerprint(_calls_a_helper)
+    monkeypatch.setitem(globals(), "FACTOR", 3.0)
+    after_value = diskcache.fingerprint(_reads_globals), diskcache.fingerprint(_calls_a_helper)
+    monkeypatch.setitem(globals(), "TABLE", np.array([9.0, 1.0, 2.0]))
+    after_table = diskcache.fingerprint(_reads_globals), diskcache.fingerprint(_calls_a_helper)
+    assert len({before, after_value, after_table}) == 3
+    assert all(len(set(pair)) == 2 for pair in (before, after_value, after_table))
+    # code numba caches under its own key (file and bytecode) must not read values at all
+    assert not diskcache.cacheable(_reads_globals, allow_closure=False)
+
+
+RUNTIME_GLOBAL = """
+import os
+
+import numpy as np
+
+from parallelize import gpu_kernel
+
+K = float(os.environ["K"])
+
+
+@gpu_kernel(device="cpu")
+def scale(x):
+    return x * K
+
+
+print(scale(np.arange(3.0)).tolist())
+"""
+
+
+def test_a_global_set_at_run_time_is_never_served_stale_from_the_cache(tmp_path: Path) -> None:
+    script = tmp_path / "scale.py"
+    script.write_text(RUNTIME_GLOBAL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
+    env["PARALLELIZE_CACHE_DIR"] = str(tmp_path / "cache")
+    seen = []
+    for k in ("2", "5", "2"):
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              env={**env, "K": k}, cwd=tmp_path, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        seen.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert seen == [[0.0, 2.0, 4.0], [0.0, 5.0, 10.0], [0.0, 2.0, 4.0]]
 
 
 def _saxpy(a: float, x: float, y: float) -> float:
