@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pickle
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Any, Generic, ParamSpec, TypeVar
@@ -21,6 +23,7 @@ from parallelize._options import Options
 from parallelize._scheduler import CallSpec, run_iter, run_list, submit_one
 from parallelize._scheduler import budget as budget_mod
 from parallelize._scheduler.limits import Limits, RateLimiter
+from parallelize._scheduler.payload import plain_function
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,9 +31,22 @@ R = TypeVar("R")
 
 def _import_by_name(module: str, qualname: str) -> Any:
     obj: Any = importlib.import_module(module)
-    for part in qualname.split("."):
+    *path, name = qualname.split(".")
+    for part in path:
         obj = getattr(obj, part)
-    return obj
+    if isinstance(obj, type) and name in vars(obj):
+        return vars(obj)[name]  # the decorated method itself: getattr would bind it to the class
+    return getattr(obj, name)
+
+
+def _find_by_name(module: str | None, qualname: str | None) -> Any:
+    """What ``module.qualname`` names now, among the modules already imported (None when nothing)."""
+    if not module or not qualname or "<locals>" in qualname or module not in sys.modules:
+        return None
+    try:
+        return _import_by_name(module, qualname)
+    except Exception:
+        return None
 
 
 class _MapMethods(Generic[P, R]):
@@ -38,6 +54,11 @@ class _MapMethods(Generic[P, R]):
 
     __wrapped__: Callable[P, R]
     _parallelize_wrapper = True  # lets our pickler recognise the proxy (see payload._Pickler)
+
+    def _parallelize_reduce(self) -> tuple[Any, ...]:
+        """How our own pickler (process workers) sends this wrapper; see ``ParallelFunction``."""
+        reduced: tuple[Any, ...] = self.__reduce_ex__(pickle.HIGHEST_PROTOCOL)  # type: ignore[assignment]
+        return reduced
 
     def _parallel_options(self) -> Options:
         raise NotImplementedError
@@ -67,7 +88,7 @@ class _MapMethods(Generic[P, R]):
             # Threads share one global random state, so only rng() is per task there.
             budget=share, seed_globals=caps.in_caller or not caps.shares_memory,
             timeout=options.timeout if caps.in_caller else None,  # checked after the task: nothing interrupts it
-            fn_filename=getattr(getattr(fn or self.__wrapped__, "__code__", None), "co_filename", None),
+            fn_filename=_source_file(fn or self.__wrapped__),
         )
 
     def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
@@ -128,6 +149,12 @@ class _MapMethods(Generic[P, R]):
         return submit_one(spec, (args, dict(kwargs)), backend, timeout=self._parallel_options().timeout)
 
 
+def _source_file(fn: Callable[..., Any]) -> str | None:
+    """The file of the code a task runs (methods, classmethods and wrapped callables included), or None."""
+    function = plain_function(fn)
+    return None if function is None else function.__code__.co_filename
+
+
 def _rebuild(wrapped: Callable[..., Any], options: Options) -> ParallelFunction[Any, Any]:
     return ParallelFunction(wrapped, options)
 
@@ -142,6 +169,16 @@ def _call_plain(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...
 
 class BoundParallelFunction(wrapt.BoundFunctionWrapper, _MapMethods[P, R]):  # type: ignore[misc,type-arg,unused-ignore]
     """A :class:`ParallelFunction` bound to an instance or class (methods, classmethods)."""
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # As pickle sends a bound method: the object it is bound to, and the attribute to read on it again.
+        target = self._self_owner if self._self_instance is None else self._self_instance
+        name = getattr(self.__wrapped__, "__name__", None)
+        found = getattr(target, name, None) if name else None
+        if getattr(found, "_self_parent", None) is not self._self_parent:
+            raise pickle.PicklingError(f"cannot pickle the bound parallel function {name!r}: it is not found "
+                                       f"again as the attribute {name!r} of {target!r}")
+        return (getattr, (target, name))
 
     def _parallel_options(self) -> Options:
         return self._self_parent._self_options  # type: ignore[no-any-return]
@@ -178,14 +215,29 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return super().__call__(*args, **kwargs)  # type: ignore[no-any-return]
 
+    # wrapt proxies refuse to pickle unless told how (see wrapt's "Serialising an Object Proxy").
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        # Pickle by reference: a worker imports the decorated function where it was defined. wrapt proxies
-        # refuse to pickle otherwise (see wrapt's "Serialising an Object Proxy").
-        module = getattr(self.__wrapped__, "__module__", None)
-        qualname = getattr(self.__wrapped__, "__qualname__", None)
-        if not module or not qualname or "<locals>" in qualname or module == "__main__":
-            return (_rebuild, (self.__wrapped__, self._self_options))  # by value, through cloudpickle
-        return (_import_by_name, (module, qualname))
+        """Pickle by reference, as pickle sends a plain function: the unpickler imports it where it is defined.
+
+        ``__main__`` included, so ``multiprocessing.Pool.map(f, ...)`` works (its workers import the main script,
+        or inherit it when forked). A wrapper that cannot be found under its name again (a local function, or
+        ``g = parallel_for(f)`` beside a plain ``f``) is sent as its function plus options, rebuilt on arrival.
+        """
+        module, qualname = self._parallelize_name()
+        if _find_by_name(module, qualname) is self:
+            return (_import_by_name, (module, qualname))
+        return (_rebuild, (self.__wrapped__, self._self_options))
+
+    def _parallelize_reduce(self) -> tuple[Any, ...]:
+        # Our workers (loky, Dask) cannot import the caller's __main__: there, the function goes by value
+        # (cloudpickle), and so do local ones. Elsewhere, by reference, as pickle does.
+        module, qualname = self._parallelize_name()
+        if module != "__main__" and _find_by_name(module, qualname) is self:
+            return (_import_by_name, (module, qualname))
+        return (_rebuild, (self.__wrapped__, self._self_options))
+
+    def _parallelize_name(self) -> tuple[str | None, str | None]:
+        return getattr(self.__wrapped__, "__module__", None), getattr(self.__wrapped__, "__qualname__", None)
 
     def __repr__(self) -> str:
         return f"<parallel function {getattr(self.__wrapped__, '__qualname__', self.__wrapped__)!r}>"

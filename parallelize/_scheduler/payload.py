@@ -14,6 +14,7 @@ share memory (serial, threads) the spec and items are handed over as they are. F
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import pickle
@@ -159,7 +160,7 @@ class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
             return load_shared_array, (store.path_for(obj),)
         if getattr(type(obj), "_parallelize_wrapper", False):
             # wrapt proxies pose as functions (their __class__ is the wrapped one's); type() is not fooled.
-            return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            return obj._parallelize_reduce()
         return super().reducer_override(obj)
 
 
@@ -283,15 +284,38 @@ def _with_filename(code: types.CodeType, filename: str) -> types.CodeType:
     return code.replace(co_filename=filename, co_consts=consts)
 
 
+def plain_function(fn: Any) -> types.FunctionType | None:
+    """The ``def`` function that calling ``fn`` runs, or None for other callables.
+
+    ``fn`` itself when it is one; else a bound method's or classmethod's ``__func__``, a ``functools.partial``'s
+    ``func`` or a wrapper's ``__wrapped__`` (our own proxies included), followed until a plain function appears.
+    ``type(...) is`` on purpose: wrapt proxies pass ``isinstance(proxy, FunctionType)`` but are not functions.
+    """
+    for _ in range(64):  # a bound wrapper of a wrapper of ... ends quickly; a cycle must not hang
+        if type(fn) is types.FunctionType:
+            return fn
+        if isinstance(fn, functools.partial):
+            fn = fn.func
+            continue
+        inner = getattr(fn, "__func__", None)
+        if inner is None:
+            inner = getattr(fn, "__wrapped__", None)
+        if inner is None:
+            return None
+        fn = inner
+    return None
+
+
 def restore_filename(fn: Any, filename: str | None) -> None:
     """Give a function shipped by value its source file back, so tracebacks name the user's file.
 
     cloudpickle writes ``<dynamic-code>`` as the file of every function it sends by value (to keep payloads
-    deterministic); line numbers survive, the file name does not.
+    deterministic); line numbers survive, the file name does not. ``fn`` may be a bound method, a classmethod or
+    a wrapper: the file is restored on the plain function it runs (see :func:`plain_function`).
     """
-    code = getattr(fn, "__code__", None)
-    if filename and isinstance(code, types.CodeType) and code.co_filename == "<dynamic-code>":
-        fn.__code__ = _with_filename(code, filename)
+    function = plain_function(fn)
+    if filename and function is not None and function.__code__.co_filename == "<dynamic-code>":
+        function.__code__ = _with_filename(function.__code__, filename)
 
 
 def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:

@@ -37,3 +37,34 @@ class Scaler:
     @classmethod
     def by_class(cls, x: int) -> int:
         return x * cls.factor_cls
+
+
+class Model:
+    """Methods decorated to always reach process workers (batch_size=1), and a plain one to wrap later."""
+
+    factor = 3
+
+    def __init__(self, w: int) -> None:
+        self.w = w
+
+    @parallel_for(loop=False, batch_size=1, n_jobs=2)
+    def predict(self, x: int) -> int:
+        return self.w * x
+
+    @parallel_for(loop=False, batch_size=1, n_jobs=2)
+    @classmethod
+    def scale(cls, x: int) -> int:
+        return cls.factor * x
+
+    @parallel_for(loop=False, batch_size=1, n_jobs=2)
+    @staticmethod
+    def negate(x: int) -> int:
+        return -x
+
+    def plain_predict(self, x: int) -> int:
+        return self.w * x
+
+    @parallel_for(loop=False, batch_size=1, n_jobs=2)
+    def fail(self, x: int) -> int:
+        raise ValueError(f"bad {x}")
+

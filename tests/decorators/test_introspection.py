@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import inspect
+import os
 import pickle
+from collections.abc import Callable
+from typing import Any
 
 import cloudpickle
+import pytest
 import sample_module
-from sample_module import Scaler, cube, shout
+import tasks
+from sample_module import Model, Scaler, cube, shout
 
 from parallelize import ParallelFunction, parallel_for
 from parallelize._scheduler import payload
@@ -79,3 +84,87 @@ def test_closures_and_lambdas_run_on_process_workers() -> None:
 
 def test_repr_names_the_function() -> None:
     assert "cube" in repr(cube)
+
+
+def _forms() -> dict[str, tuple[Callable[[Model], Any], Callable[[Model], Callable[[int], int]]]]:
+    """Each way a method can be decorated: (the decorated callable, the undecorated one it must equal)."""
+    return {
+        "method": (lambda m: m.predict, lambda m: m.predict.__wrapped__),
+        "classmethod": (lambda m: Model.scale, lambda m: Model.scale.__wrapped__),
+        "classmethod via instance": (lambda m: m.scale, lambda m: Model.scale.__wrapped__),
+        "staticmethod": (lambda m: Model.negate, lambda m: Model.negate.__wrapped__),
+        "wrapped bound method": (lambda m: parallel_for(loop=False, batch_size=1, n_jobs=2)(m.plain_predict),
+                                 lambda m: m.plain_predict),
+    }
+
+
+@pytest.mark.parametrize("form", list(_forms()))
+def test_methods_map_on_process_workers_like_the_undecorated_method(form: str) -> None:
+    # batch_size=1: every task goes to a loky worker (nothing runs in the caller), which is where methods failed.
+    decorated, plain = (get(Model(2)) for get in _forms()[form])
+    items = [1, 2, 3, 5]
+    expected = [plain(x) for x in items]
+    assert decorated.map(items) == expected
+    assert list(decorated.imap(items)) == expected
+    assert sorted(decorated.imap_unordered(items)) == sorted(expected)
+    assert decorated.starmap([(x,) for x in items]) == expected
+    assert decorated.submit(7).result(timeout=60) == plain(7)
+    assert decorated(7) == plain(7)
+
+
+def test_methods_of_a_class_pickled_by_value_map_on_process_workers() -> None:
+    # A local class travels by value, as classes defined in __main__ or a notebook do.
+    class Local:
+        offset = 100
+
+        def __init__(self, w: int) -> None:
+            self.w = w
+
+        @parallel_for(loop=False, batch_size=1, n_jobs=2)
+        def predict(self, x: int) -> tuple[int, int]:
+            return self.w * x, os.getpid()
+
+        @parallel_for(loop=False, batch_size=1, n_jobs=2)
+        @classmethod
+        def shift(cls, x: int) -> int:
+            return cls.offset + x
+
+        def plain(self, x: int) -> int:
+            return self.w - x
+
+    obj = Local(3)
+    wrapped = parallel_for(loop=False, batch_size=1, n_jobs=2)(obj.plain)
+    assert wrapped.map(range(4)) == [obj.plain(x) for x in range(4)]
+    results = obj.predict.map(range(4))
+    assert [value for value, _ in results] == [obj.predict.__wrapped__(x)[0] for x in range(4)]
+    assert os.getpid() not in {pid for _, pid in results}
+    assert Local.shift.map(range(4)) == [Local.shift.__wrapped__(x) for x in range(4)]
+    assert obj.predict.submit(2).result(timeout=60)[0] == 6
+
+
+def test_a_method_failing_on_a_worker_keeps_its_type_and_its_file_in_the_traceback() -> None:
+    with pytest.raises(ValueError, match="bad 4") as info:
+        Model(1).fail.map([4])
+    assert "sample_module.py" in str(info.value.__cause__)
+
+
+def test_bound_decorated_methods_pickle_by_reference() -> None:
+    model = Model(5)
+    for bound in (model.predict, Model.scale, model.scale, Model.negate):
+        for dumps in (pickle.dumps, payload.dumps):
+            clone = pickle.loads(dumps(bound))
+            assert isinstance(clone, ParallelFunction.__bound_function_wrapper__)
+            assert clone(3) == bound(3)
+            assert clone.map([1, 2]) == bound.map([1, 2])
+    assert pickle.loads(pickle.dumps(vars(Model)["predict"])) is vars(Model)["predict"]
+
+
+def test_a_wrapper_not_found_under_its_name_keeps_its_decorator_when_pickled() -> None:
+    # `tasks.square` names the plain function, not this wrapper made around it: the wrapper travels as function
+    # (by reference) + options and comes back a wrapper, not as the plain function without .map.
+    wrapper = parallel_for(n_jobs=2, batch_size=1)(tasks.square)
+    for dumps in (pickle.dumps, payload.dumps):
+        clone = pickle.loads(dumps(wrapper))
+        assert isinstance(clone, ParallelFunction)
+        assert clone.map([1, 2, 3]) == [tasks.square(x) for x in [1, 2, 3]]
+
