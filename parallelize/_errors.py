@@ -98,6 +98,12 @@ class ParallelizeWarning(UserWarning):
     """A notice from parallelize, such as falling back to the CPU path when no GPU is present."""
 
 
+def describe_task_item(item: Any) -> str:
+    """How error messages name a task's input: ``item 'a.csv'``, or ``arguments (2, mode='fast')`` for a call
+    made with ``.submit`` (its item's class sets ``_parallelize_label``)."""
+    return f"{getattr(type(item), '_parallelize_label', 'item')} {describe_item(item)}"
+
+
 def describe_item(item: Any, limit: int = 80) -> str:
     """Return a short, safe ``repr`` of a task's item for error notes."""
     try:

@@ -23,7 +23,7 @@ from parallelize._options import Options
 from parallelize._scheduler import CallSpec, run_iter, run_list, submit_one
 from parallelize._scheduler import budget as budget_mod
 from parallelize._scheduler.limits import Limits, RateLimiter
-from parallelize._scheduler.payload import plain_function
+from parallelize._scheduler.payload import CallArguments, plain_function
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -146,7 +146,8 @@ class _MapMethods(Generic[P, R]):
             raise TypeError(f"{self.__wrapped__.__name__} is an async function: await it, or use .map")
         backend = self._backend()
         spec = self._spec(backend, (), {}, star=True, star_kwargs=True)
-        return submit_one(spec, (args, dict(kwargs)), backend, timeout=self._parallel_options().timeout)
+        return submit_one(spec, CallArguments((args, dict(kwargs))), backend,
+                          timeout=self._parallel_options().timeout)
 
 
 def _source_file(fn: Callable[..., Any]) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parallelize._compat import ExceptionGroup, add_note
-from parallelize._errors import describe_item
+from parallelize._errors import describe_task_item
 
 
 class RemoteTraceback(Exception):
@@ -64,7 +64,7 @@ def rebuild(failure: BaseException | RemoteFailure, index: int, item: Any, *, no
     else:
         exc = failure
     if note and not getattr(exc, "_parallelize_noted", False):
-        add_note(exc, f"parallelize: raised by task {index} (item {describe_item(item)})")
+        add_note(exc, f"parallelize: raised by task {index} ({describe_task_item(item)})")
         with contextlib.suppress(AttributeError):
             exc._parallelize_noted = True  # type: ignore[attr-defined]
     return exc

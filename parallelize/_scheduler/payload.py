@@ -63,6 +63,17 @@ class CallSpec:
     fn_filename: str | None = None
 
 
+class CallArguments(tuple):  # type: ignore[type-arg]
+    """The item of a ``.submit`` task, ``(args, kwargs)``; errors show it as the call's arguments."""
+
+    __slots__ = ()
+    _parallelize_label = "arguments"  # see parallelize._errors.describe_task_item
+
+    def __repr__(self) -> str:
+        args, kwargs = self
+        return f"({', '.join([*map(repr, args), *(f'{key}={value!r}' for key, value in kwargs.items())])})"
+
+
 @dataclass(frozen=True)
 class SharedSpec:
     """A pickled :class:`CallSpec`: inline bytes or a file path, and a token workers cache it by.
@@ -231,6 +242,19 @@ def _find_unpicklable_part(spec: CallSpec, store: ArrayStore | None) -> str:
     return "part of the call"
 
 
+def _unpicklable_argument(call: CallArguments, store: ArrayStore | None, fn: Callable[..., Any] | None) -> str:
+    args, kwargs = call
+    names = _parameter_names(fn) if fn is not None else []
+    for position, value in enumerate(args):
+        if not _can_pickle(value, store):
+            label = f"'{names[position]}'" if position < len(names) else f"#{position}"
+            return f"argument {label} ({type(value).__name__})"
+    for key, value in kwargs.items():
+        if not _can_pickle(value, store):
+            return f"argument {key!r} ({type(value).__name__})"
+    return "an argument of the call"
+
+
 def _can_pickle(value: Any, store: ArrayStore | None) -> bool:
     try:
         dumps(value, store)
@@ -252,16 +276,21 @@ def share_spec(data: bytes, directory: Callable[[], str] | None,
     return SharedSpec(token, None, path)
 
 
-def pickle_items(items: Sequence[Any], first_index: int, store: ArrayStore | None) -> bytes:
-    """Pickle one batch of items, naming the first item that cannot be pickled."""
+def pickle_items(items: Sequence[Any], first_index: int, store: ArrayStore | None,
+                 fn: Callable[..., Any] | None = None) -> bytes:
+    """Pickle one batch of items, naming the first item (or, for ``.submit``, the argument of ``fn``) that cannot
+    be pickled."""
     try:
         return dumps(list(items), store)
     except Exception as exc:
         for offset, item in enumerate(items):
             if not _can_pickle(item, store):
+                if isinstance(item, CallArguments):
+                    culprit = _unpicklable_argument(item, store, fn)
+                else:
+                    culprit = f"item {first_index + offset} ({type(item).__name__})"
                 raise SerializationError(
-                    f"item {first_index + offset} ({type(item).__name__}) cannot be pickled to reach a process "
-                    f"worker ({_why(exc)})." + _fix_hint()
+                    f"{culprit} cannot be pickled to reach a process worker ({_why(exc)})." + _fix_hint()
                 ) from exc
         raise SerializationError(f"a batch of items cannot be pickled ({_why(exc)})." + _fix_hint()) from exc
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from parallelize._backends.base import Backend
-from parallelize._errors import TaskTimeoutError, WorkerCrashedError, describe_item
+from parallelize._errors import TaskTimeoutError, WorkerCrashedError, describe_task_item
 from parallelize._scheduler import budget
 from parallelize._scheduler.batching import BatchSizer
 from parallelize._scheduler.execution import run_batch, run_tasks, start_mark_path
@@ -205,7 +205,7 @@ class Execution:
                     buffers: list[pickle.PickleBuffer] = []
                     data = pickle_spec(self.spec, None, buffers)
                     self._shared = self.backend.share(share_spec(data, None, buffers))
-            payload: Any = pickle_items(batch.items, batch.first, self._store)
+            payload: Any = pickle_items(batch.items, batch.first, self._store, self.spec.fn)
         else:
             if self._shared is None:
                 self._shared = self.backend.share(self.spec)
@@ -243,7 +243,7 @@ class Execution:
         first_item = batches[0].items[0]
         crash = WorkerCrashedError(
             f"{error} Tasks running or queued on the dead pool: {_span(indices)} (first: task {indices[0]}, "
-            f"item {describe_item(first_item)}).", indices)
+            f"{describe_task_item(first_item)}).", indices)
         for b in batches:
             yield (b.first, [None] * len(b.items), {b.first + k: crash for k in range(len(b.items))}, b.items)
 
@@ -298,7 +298,7 @@ class Execution:
             for k, item in enumerate(batch.items):
                 index = batch.first + k
                 failures[index] = TaskTimeoutError(
-                    f"task {index} (item {describe_item(item)}) ran longer than timeout={self.timeout}s; {remedy}",
+                    f"task {index} ({describe_task_item(item)}) ran longer than timeout={self.timeout}s; {remedy}",
                     index, self.timeout)
             yield (batch.first, [None] * len(batch.items), failures, batch.items)
 

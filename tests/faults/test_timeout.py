@@ -43,3 +43,14 @@ def test_serial_backend_reports_an_overlong_task_after_it_finishes() -> None:
     f = parallel_for(backend="serial", timeout=0.05)(tasks.sleep_for)
     with pytest.raises(TaskTimeoutError):
         f.map([0.0, 0.2])
+
+
+@pytest.mark.parametrize("backend", ["loky", "threads"])
+def test_a_submitted_call_is_named_by_its_arguments(backend: str) -> None:
+    f = parallel_for(backend=backend, n_jobs=2, timeout=0.5)(tasks.sleep_for)
+    with pytest.raises(TaskTimeoutError, match=r"task 0 \(arguments \(5\.0\)\) ran longer than timeout=0\.5s"):
+        f.submit(5.0).result(timeout=60)
+    g = parallel_for(backend=backend, n_jobs=2)(tasks.fail_on)
+    with pytest.raises(KeyError) as info:
+        g.submit(4, bad=4).result(timeout=60)
+    assert info.value.__notes__[-1] == "parallelize: raised by task 0 (arguments (4, bad=4))"
