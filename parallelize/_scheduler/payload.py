@@ -19,6 +19,7 @@ import io
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import threading
 import types
@@ -169,10 +170,41 @@ class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
         if (store is not None and type(obj).__module__ == "numpy" and type(obj).__name__ in ("ndarray", "memmap")
                 and obj.nbytes >= SHARE_THRESHOLD and not obj.dtype.hasobject):
             return load_shared_array, (store.path_for(obj),)
+        if isinstance(obj, io.IOBase) and _is_os_file(obj):
+            raise pickle.PicklingError(_file_refusal(obj))
         if getattr(type(obj), "_parallelize_wrapper", False):
             # wrapt proxies pose as functions (their __class__ is the wrapped one's); type() is not fooled.
             return obj._parallelize_reduce()
         return super().reducer_override(obj)
+
+
+#: Modules of the io classes themselves: a file class defined elsewhere that says how to pickle itself (fsspec's
+#: files reopen their path in the worker) is left to do so.
+_IO_MODULES = frozenset({"builtins", "io", "_io", "_pyio"})
+
+
+def _is_os_file(obj: io.IOBase) -> bool:
+    """Whether ``obj`` is a handle on something outside the process that pickling would silently copy or drop.
+
+    cloudpickle sends a text file open for reading as a snapshot of its contents (every task reads the same
+    lines, writes go nowhere) and refuses other files with a confusing message. Allowed: ``sys.stdout`` and
+    ``sys.stderr`` (the worker's own streams, by reference), in-memory buffers (values, copied like a list), and
+    file classes that define their own pickling.
+    """
+    if isinstance(obj, (io.BytesIO, io.StringIO)):
+        return False
+    if obj is sys.stdout or obj is sys.stderr:
+        return False
+    return not any(name in vars(klass) and klass.__module__ not in _IO_MODULES
+                   for klass in type(obj).__mro__ for name in ("__reduce__", "__reduce_ex__", "__getstate__"))
+
+
+def _file_refusal(obj: io.IOBase) -> str:
+    name = getattr(obj, "name", None)
+    mode = getattr(obj, "mode", None)
+    what = "an open file" + (f" ({name!r}" + (f", mode {mode!r})" if mode else ")") if name is not None else "")
+    return (f"{what} cannot reach another process: at best a copy of its contents would arrive, and reads and "
+            "writes there would not touch the real file; pass its path instead and open it in the task")
 
 
 def _out_of_band(buffers: list[pickle.PickleBuffer]) -> Callable[[pickle.PickleBuffer], bool]:
