@@ -16,6 +16,7 @@ from typing import Any
 
 from parallelize._compat import ExceptionGroup, add_note
 from parallelize._errors import describe_task_item
+from parallelize._scheduler.payload import dumps
 
 
 class RemoteTraceback(Exception):
@@ -31,32 +32,79 @@ class RemoteTraceback(Exception):
 
 @dataclass
 class RemoteFailure:
-    """An exception captured in a process worker, ready to be pickled back."""
+    """An exception captured in a process worker, ready to be pickled back.
 
-    exc: BaseException | None
+    ``exc`` unpickles as the exception itself (or a copy rebuilt without ``__init__``, see :func:`capture`); it is
+    None only when not even that could travel.
+    """
+
+    exc: Any
     type_name: str
     message: str
     traceback_text: str
 
 
 def capture(exc: BaseException, remote: bool) -> BaseException | RemoteFailure:
-    """Capture ``exc`` in a worker: the object itself in-process, a picklable record across processes."""
+    """Capture ``exc`` in a worker: the object itself in-process, a picklable record across processes.
+
+    Pickle rebuilds an exception by calling its class with ``exc.args``, which fails for a class whose
+    ``__init__`` takes other arguments (``def __init__(self, field, message)``). Such an exception travels as
+    :class:`_ExceptionCopy` instead: its class, ``args`` and attributes (notes included), rebuilt in the caller
+    without calling ``__init__``, so ``except ValidationError`` still catches it.
+    """
     if not remote:
         return exc
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    carried: BaseException | None = exc
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        carried = None
-    return RemoteFailure(carried, f"{type(exc).__module__}.{type(exc).__qualname__}", str(exc),
+    return RemoteFailure(_portable(exc), f"{type(exc).__module__}.{type(exc).__qualname__}", str(exc),
                          f'\n"""\n{text}"""')
+
+
+class _ExceptionCopy:
+    """Pickles as a copy of an exception, made without calling its class's ``__init__``."""
+
+    def __init__(self, cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> None:
+        self.cls, self.args, self.state = cls, args, state
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_copied_exception, (self.cls, self.args, self.state))
+
+
+def _copied_exception(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+def _portable(exc: BaseException) -> Any:
+    """What carries ``exc`` to the caller: itself, an :class:`_ExceptionCopy`, or None when neither pickles."""
+    if _travels(exc):
+        return exc
+    state = dict(getattr(exc, "__dict__", {}))
+    copy = _ExceptionCopy(type(exc), exc.args, state)
+    if _travels(copy):
+        return copy
+    # Something it holds cannot be pickled (a lock, a socket): keep the type, the message and what can travel.
+    kept = {key: value for key, value in state.items() if _travels(value)}
+    args = exc.args if _travels(exc.args) else (str(exc),)
+    copy = _ExceptionCopy(type(exc), args, kept)
+    return copy if _travels(copy) else None  # e.g. the class itself cannot be pickled
+
+
+def _travels(obj: Any) -> bool:
+    """Whether ``obj`` survives the trip back: pickled as results are (cloudpickle), then unpickled."""
+    try:
+        pickle.loads(dumps(obj))
+    except Exception:
+        return False
+    return True
 
 
 def rebuild(failure: BaseException | RemoteFailure, index: int, item: Any, *, note: bool = True) -> BaseException:
     """Return the exception to raise in the caller for task ``index``."""
+    exc: BaseException
     if isinstance(failure, RemoteFailure):
-        exc = failure.exc
+        exc = failure.exc  # unpickled: the exception itself
         if exc is None:
             exc = RuntimeError(f"{failure.type_name}: {failure.message} (the original exception could not be "
                                "pickled to reach the caller)")
