@@ -113,7 +113,23 @@ def validate(options: Options) -> Options:
         raise ValueError(f"max_concurrency={mc!r} is not allowed; use a positive integer")
     if isinstance(options.retries, bool) or not isinstance(options.retries, int) or options.retries < 0:
         raise ValueError(f"retries={options.retries!r} is not allowed; use a non-negative integer")
-    for exc_type in options.retry_on:
-        if not (inspect.isclass(exc_type) and issubclass(exc_type, BaseException)):
-            raise ValueError(f"retry_on contains {exc_type!r}; it must hold exception classes")
-    return options
+    retry_on = check_retry_on(options.retry_on)
+    return options if retry_on == options.retry_on else replace(options, retry_on=retry_on)
+
+
+def _is_exception_class(value: Any) -> bool:
+    return inspect.isclass(value) and issubclass(value, BaseException)
+
+
+def check_retry_on(retry_on: Any) -> tuple[type[BaseException], ...]:
+    """Accept what ``except`` accepts: an exception class, or a tuple (or list) of them; return a tuple."""
+    if _is_exception_class(retry_on):
+        return (retry_on,)
+    if isinstance(retry_on, (tuple, list)):
+        for value in retry_on:
+            if not _is_exception_class(value):
+                raise ValueError(f"retry_on={retry_on!r} is not allowed: {value!r} is not an exception class; use "
+                                 "an exception class or a tuple of them, e.g. retry_on=(OSError, TimeoutError)")
+        return tuple(retry_on)
+    raise ValueError(f"retry_on={retry_on!r} is not allowed; use an exception class or a tuple of them, e.g. "
+                     "retry_on=ConnectionError or retry_on=(OSError, TimeoutError)")

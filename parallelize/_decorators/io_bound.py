@@ -7,7 +7,7 @@ from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 from parallelize._decorators.parallel_for import build
 from parallelize._decorators.wrapper import ParallelFunction
-from parallelize._options import Options, parse_rate, validate
+from parallelize._options import Options, check_retry_on, parse_rate, validate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,7 +26,7 @@ def io_bound(
     max_concurrency: int = DEFAULT_CONCURRENCY,
     rate: str | float | None = None,
     retries: int = 0,
-    retry_on: tuple[type[BaseException], ...] = (OSError, TimeoutError),
+    retry_on: type[BaseException] | tuple[type[BaseException], ...] = (OSError, TimeoutError),
     batch_size: int | Literal["auto"] = "auto",
     progress: bool = False,
     timeout: float | None = None,
@@ -45,7 +45,7 @@ def io_bound(
     max_concurrency: int = DEFAULT_CONCURRENCY,
     rate: str | float | None = None,
     retries: int = 0,
-    retry_on: tuple[type[BaseException], ...] = (OSError, TimeoutError),
+    retry_on: type[BaseException] | tuple[type[BaseException], ...] = (OSError, TimeoutError),
     batch_size: int | Literal["auto"] = "auto",
     progress: bool = False,
     timeout: float | None = None,
@@ -72,7 +72,8 @@ def io_bound(
         max_concurrency: threads (or concurrent coroutines): how many calls are in flight at once.
         rate: calls per second across all threads: a number, or ``"20/s"``, ``"100/min"``, ``"500/h"``.
         retries: attempts after the first for the exceptions in ``retry_on``, with exponential backoff.
-        retry_on: exception types worth retrying (default ``OSError`` and ``TimeoutError``).
+        retry_on: the exceptions worth retrying, as ``except`` takes them: a class or a tuple of classes
+            (default ``(OSError, TimeoutError)``).
         batch_size, progress, timeout, on_error, seed, init, backend, loop: as for :func:`parallel_for`.
 
     Errors:
@@ -92,7 +93,7 @@ def io_bound(
     options = validate(Options(
         batch_size=batch_size, progress=progress, timeout=timeout, on_error=on_error, seed=seed, init=init,
         backend=backend, loop=loop, max_concurrency=max_concurrency, rate=parse_rate(rate), retries=retries,
-        retry_on=tuple(retry_on), io=True,
+        retry_on=check_retry_on(retry_on), io=True,
     ))
 
     def decorate(function: Callable[P, R]) -> ParallelFunction[P, R]:
