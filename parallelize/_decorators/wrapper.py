@@ -140,7 +140,9 @@ class _MapMethods(Generic[P, R]):
         """Lazily yield results in the order they finish."""
         return self._run(items, args, kwargs, mode="unordered")  # type: ignore[no-any-return]
 
-    def submit(self, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
+    # The wrapper's own parameters are positional-only (``self, /``, ``items, /``), so a function's parameters
+    # named ``self``, ``items`` or ``fn`` can be passed by keyword as in the plain call.
+    def submit(self, /, *args: P.args, **kwargs: P.kwargs) -> Future[R]:
         """Run one call as a background task; return a ``concurrent.futures.Future``."""
         if inspect.iscoroutinefunction(self.__wrapped__):
             raise TypeError(f"{self.__wrapped__.__name__} is an async function: await it, or use .map")
@@ -213,7 +215,7 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
     def _parallel_limits(self) -> Limits | None:
         return self._self_limits  # type: ignore[no-any-return]
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+    def __call__(self, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return super().__call__(*args, **kwargs)  # type: ignore[no-any-return]
 
     # wrapt proxies refuse to pickle unless told how (see wrapt's "Serialising an Object Proxy").

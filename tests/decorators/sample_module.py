@@ -68,3 +68,8 @@ class Model:
     def fail(self, x: int) -> int:
         raise ValueError(f"bad {x}")
 
+
+def describe(x: int, self: object = None, items: object = None, fn: object = None, args: object = None,
+             kwargs: object = None) -> tuple[object, ...]:
+    """Parameters named like the wrapper's own (``self``, ``items``, ``fn``, ...): each must pass by keyword."""
+    return (x, self, items, fn, args, kwargs)

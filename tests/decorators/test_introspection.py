@@ -168,3 +168,19 @@ def test_a_wrapper_not_found_under_its_name_keeps_its_decorator_when_pickled() -
         assert isinstance(clone, ParallelFunction)
         assert clone.map([1, 2, 3]) == [tasks.square(x) for x in [1, 2, 3]]
 
+
+@pytest.mark.parametrize("backend", ["loky", "threads", "serial"])
+def test_parameters_named_like_the_wrappers_own_pass_by_keyword(backend: str) -> None:
+    kw = {"self": "me", "items": [1], "fn": len, "args": (2,), "kwargs": {"k": 3}}
+    plain = sample_module.describe
+    f = parallel_for(loop=False, batch_size=1, n_jobs=2, backend=backend)(plain)
+    expected = plain(0, **kw)
+    assert f(0, **kw) == expected
+    assert f.submit(0, **kw).result(timeout=60) == expected
+    assert f.map([0, 1], **kw) == [plain(x, **kw) for x in [0, 1]]
+    assert f.starmap([(0,), (1,)], **kw) == [plain(x, **kw) for x in [0, 1]]
+    assert list(f.imap([0, 1], **kw)) == [plain(x, **kw) for x in [0, 1]]
+    assert sorted(f.imap_unordered([0, 1], **kw), key=str) == sorted([plain(x, **kw) for x in [0, 1]], key=str)
+    bound = Model(2).predict
+    assert bound(x=4) == Model(2).plain_predict(x=4)
+    assert bound.submit(x=4).result(timeout=60) == 8
