@@ -52,8 +52,10 @@ class LoopRun:
         values: list[Any] = []
         for index, result in enumerate(self._results):
             self.count += 1
-            values.append(result)
-            if isinstance(result, BaseException):  # on_error="collect": keep going, raise at the end
+            # on_error="collect": keep going, raise at the end. Each iteration's slot in TaskFailures.results is
+            # its exception, or None where it ran and its collections were applied (a log is not a result).
+            values.append(result if isinstance(result, BaseException) else None)
+            if isinstance(result, BaseException):
                 failures[index] = result
                 continue
             log, live = result
@@ -82,10 +84,12 @@ class LoopPlan:
     def run_here(self, iterable: Any) -> bool:
         """Whether to run the original loop in the caller: the serial debug switch, or a measured tiny loop.
 
-        Never when seeded, since only the parallel path gives each iteration its own random stream.
+        Never when seeded, since only the parallel path gives each iteration its own random stream, nor with
+        on_error="collect", which the original loop (stopping at its first error) cannot honour.
         """
         options = self.options
-        if options.seed is not None or options.init is not None or options.timeout is not None:
+        if (options.seed is not None or options.init is not None or options.timeout is not None
+                or options.on_error == "collect"):
             return False
         if is_forced_serial():
             return True
