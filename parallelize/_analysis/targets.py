@@ -1,7 +1,8 @@
 """Which code runs in parallel: our decorators, and functions handed to joblib, pools, executors, threads, Dask.
 
-A function handed over by name is looked up in the same module (through ``functools.partial`` too); a lambda
-is analysed in place. Loops in the parent over results (``as_completed``, ``imap``) are not task code.
+Our decorators count written with ``@`` and applied as calls (``run = parallel_for(loop=False)(task)``). A function
+handed over by name is looked up in the same module (through ``functools.partial`` too); a lambda is analysed in
+place. Loops in the parent over results (``as_completed``, ``imap``) are not task code.
 """
 
 from __future__ import annotations
@@ -45,17 +46,38 @@ def decorator_target(func: FunctionNode) -> tuple[str, object] | None:
     for deco in func.decorator_list:
         call = deco if isinstance(deco, ast.Call) else None
         name = dotted_name(call.func if call else deco).rsplit(".", 1)[-1]
-        keywords = {k.arg: k.value for k in call.keywords} if call else {}
         if name in OUR_DECORATORS:
-            mode = OUR_DECORATORS[name]
-            backend = keywords.get("backend")
-            if isinstance(backend, ast.Constant) and backend.value == "threads":
-                mode = "threads"
-            option = keywords.get("loop")
-            value = option.value if isinstance(option, ast.Constant) else "auto"
-            return mode, ("auto" if value is None else value)
+            return our_options(name, call.keywords if call else [])
         if name in TASK_DECORATORS:
             return "processes", None
+    return None
+
+
+def our_options(name: str, keywords: list[ast.keyword]) -> tuple[str, object]:
+    """Return (mode, loop option) of ``parallel_for``/``io_bound`` called with ``keywords``."""
+    given = {k.arg: k.value for k in keywords}
+    mode = OUR_DECORATORS[name]
+    backend = given.get("backend")
+    if isinstance(backend, ast.Constant) and backend.value == "threads":
+        mode = "threads"
+    option = given.get("loop")
+    value = option.value if isinstance(option, ast.Constant) else "auto"
+    return mode, ("auto" if value is None else value)
+
+
+def applied_decorator(call: ast.Call) -> tuple[ast.expr, str, object] | None:
+    """Return (function, mode, loop option) for our decorator applied as a call: ``parallel_for(f)``,
+    ``parallel_for(n_jobs=2)(f)``, ``io_bound(max_concurrency=8)(fetch)``."""
+    if len(call.args) != 1 or isinstance(call.args[0], ast.Starred):
+        return None
+    maker = call.func
+    name = dotted_name(maker).rsplit(".", 1)[-1]
+    if not isinstance(maker, ast.Call) and name in OUR_DECORATORS:
+        return (call.args[0], *our_options(name, call.keywords))
+    if isinstance(maker, ast.Call) and not maker.args:
+        name = dotted_name(maker.func).rsplit(".", 1)[-1]
+        if name in OUR_DECORATORS:
+            return (call.args[0], *our_options(name, maker.keywords))
     return None
 
 
@@ -73,6 +95,14 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
                     decorated[0]
                 )
                 found[id(node)] = Target(node, mode, decorated[1], scope)
+    for call, scope in ctx.calls:
+        applied = applied_decorator(call)
+        target = ctx.lookup(applied[0], scope) if applied is not None else None
+        if applied is not None and target is not None and id(target) not in found:
+            _func, mode, option = applied
+            if isinstance(target, ast.AsyncFunctionDef) and mode == "threads":
+                mode = "asyncio"
+            found[id(target)] = Target(target, mode, option, ctx.parents.get(id(target), ctx.tree))
     threaded = _threaded_delayed(ctx)
     for call, scope in ctx.calls:
         for func, mode in _handed_over(ctx, call, scope):

@@ -33,5 +33,6 @@ def test_case_files_are_valid_python_and_name_their_target() -> None:
             continue
         source = path.read_text()
         compile(source, str(path), "exec")
-        markers = ("@parallel_for", "@io_bound", "delayed", "Pool", "Executor", "Thread", "@ray", "@dask")
+        markers = ("@parallel_for", "@io_bound", "parallel_for(", "io_bound(", "delayed", "Pool", "Executor", "Thread",
+                   "@ray", "@dask")
         assert any(m in source for m in markers) or path.name.startswith("clean_"), path.name

@@ -140,7 +140,7 @@ def test_async_function_with_explicit_loop_is_refused() -> None:
     async def fetch_all(urls, session):
         pages = []
         for url in urls:
-            pages.append(await session.get(url))
+            pages.append(await session.get(url))  # noqa: PAR203 - deliberate: decoration must refuse it
         return pages
 
     with pytest.raises(SharedStateError, match="loop=False"):
