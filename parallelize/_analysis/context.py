@@ -22,7 +22,7 @@ def owner_from(binding: Binding, kind: str, offset: int = 0) -> Owner | None:
     if binding.kind in {"parameter", "default"}:
         kind = binding.kind
     return Owner(binding.name, binding.line + offset, kind, sync=is_sync_value(binding.value),
-                 lock=is_lock_value(binding.name, binding.value))
+                 lock=is_lock_value(binding.name, binding.value), value=binding.value)
 
 
 @dataclass
@@ -42,6 +42,7 @@ class ModuleContext:
     strict: bool = False
     parents: dict[int, ScopeNode] = field(default_factory=dict)
     calls: list[tuple[ast.Call, ScopeNode]] = field(default_factory=list)
+    imports: dict[str, str] = field(default_factory=dict)
     _binders: dict[int, Binder] = field(default_factory=dict)
     _defs: dict[int, dict[str, FunctionNode]] = field(default_factory=dict)
     _summaries: dict[int, Summary] = field(default_factory=dict)
@@ -58,7 +59,26 @@ class ModuleContext:
                 else:
                     if isinstance(child, ast.Call):
                         self.calls.append((child, scope))
+                    elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                        self._record_import(child)
                     stack.append((child, scope))
+
+    def _record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        """Remember what an imported name stands for (anywhere in the module: a coarse, module-wide map)."""
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                local = alias.asname or alias.name.split(".")[0]
+                self.imports.setdefault(local, alias.name if alias.asname else local)
+            elif node.module and not node.level and alias.name != "*":
+                self.imports.setdefault(alias.asname or alias.name, f"{node.module}.{alias.name}")
+
+    def qualify(self, dotted: str) -> str:
+        """Return ``dotted`` with its first name replaced by what it was imported as (``hq.x`` → ``heapq.x``)."""
+        first, _, rest = dotted.partition(".")
+        origin = self.imports.get(first)
+        if origin is None:
+            return dotted
+        return f"{origin}.{rest}" if rest else origin
 
     def binder(self, scope: ScopeNode) -> Binder:
         """Return the bindings of ``scope``'s own body (cached)."""
@@ -141,13 +161,19 @@ class ModuleContext:
             walker = task_walker(self, node, follow_calls=False)
             walker.walk(node.body)
             mutated: dict[str, int] = {}
+            likely: dict[str, tuple[int, str]] = {}
             for effect in walker.effects:
-                if effect.owner is not None and effect.kind not in {"carried-read", "accumulator-read"}:
-                    mutated.setdefault(effect.owner.name, getattr(effect.node, "lineno", 0) + self.line_offset)
+                if effect.owner is None or effect.kind in {"carried-read", "accumulator-read"}:
+                    continue
+                line = getattr(effect.node, "lineno", 0) + self.line_offset
+                if effect.kind == "method-call-statement":
+                    likely.setdefault(effect.owner.name, (line, effect.args.get("stmt", "")))
+                else:
+                    mutated.setdefault(effect.owner.name, line)
             params = tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
-            self._summaries[key] = Summary(node.name, params, mutated)
+            self._summaries[key] = Summary(node.name, params, mutated, likely)
         found = self._summaries[key]
-        return found if found.mutated else None
+        return found if found.mutated or found.likely else None
 
 
 def task_walker(
@@ -171,5 +197,7 @@ def task_walker(
         summaries=(lambda f: ctx.summary(f, func)) if follow_calls else (lambda f: None),
         strict=ctx.strict and follow_calls,
         declared=ctx.binder(func).declared_global | ctx.binder(func).declared_nonlocal,
+        visible=lambda f: ctx.lookup(f, func) is not None,
+        qualify=ctx.qualify,
     )
     return EffectWalker(region)

@@ -19,13 +19,16 @@ from dataclasses import replace
 
 from parallelize._analysis.catalogue import (
     ALIAS_METHODS,
+    ARGUMENT_WRITERS,
     FILE_DUMPERS,
     FIRST_ARG_WRITERS,
+    INTO_METHODS,
     MUTATING_METHODS,
     PROCESS_STATE_CALLS,
     PROCESS_STATE_ROOTS,
     PURE_BUILTINS,
     WRITE_METHODS,
+    is_outward,
 )
 from parallelize._analysis.collectors import Form
 from parallelize._analysis.facts import Effect, Owner
@@ -54,6 +57,7 @@ class EffectWalker:
         self.loop_depth = 0
         self.lock_depth = 0
         self._seen: set[tuple[int, str]] = set()
+        self._statement_call: int | None = None  # id of the call an expression statement consists of
 
     # ----------------------------------------------------------------------------------------------- helpers
     def emit(self, kind: str, node: ast.AST, owner: Owner | None = None, **args: str) -> None:
@@ -182,12 +186,17 @@ class EffectWalker:
         if node is None:
             return
         shadowed = locally_bound(node)
+        callers: dict[int, ast.Call] = {}  # ast.walk yields a call before its function expression
         for child in ast.walk(node):
             if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
                 if child.id not in shadowed:
                     self.read(child)
+                    self.bound_method_alias(child, callers.get(id(child)))
             elif isinstance(child, ast.Call):
+                callers[id(child.func)] = child
                 self.call(child)
+            elif isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Load) and id(child) not in callers:
+                self.bound_method_value(child)
             elif isinstance(child, (ast.Yield, ast.YieldFrom, ast.Await)) and self.region.loop_mode:
                 self.emit("yield", child, stmt=type(child).__name__.lower().replace("yieldfrom", "yield from"))
             elif isinstance(child, ast.NamedExpr):
@@ -207,6 +216,36 @@ class EffectWalker:
         elif name not in region.bound and name not in self.alias:
             self.shared_reads.add(name)
 
+    def bound_method_value(self, node: ast.Attribute) -> None:
+        """Report a known mutating or writing method of an outer object taken as a value (``map(out.append, xs)``).
+
+        Whoever calls it later mutates the object, out of the analysis' sight; so taking it counts as the call.
+        """
+        if node.attr not in MUTATING_METHODS and node.attr not in WRITE_METHODS:
+            return
+        owner = self.owner_of(node.value)
+        if owner is None:
+            return
+        kind = "mutating-call" if node.attr in MUTATING_METHODS else "file-write"
+        self.emit(kind, node, owner, stmt=snippet(node))
+        self.quiet(node)
+
+    def bound_method_alias(self, name: ast.Name, call: ast.Call | None) -> None:
+        """Report a use of an outer name bound to a mutating method of an outer object (``add = out.append``)."""
+        holder = self.owner(name.id)
+        method = holder.value if holder is not None else None
+        if not isinstance(method, ast.Attribute) or (
+            method.attr not in MUTATING_METHODS and method.attr not in WRITE_METHODS
+        ):
+            return
+        root = root_name(method.value)
+        receiver = self.region.resolve(root.id) if root is not None else None
+        if receiver is None or receiver.sync:
+            return
+        kind = "mutating-call" if method.attr in MUTATING_METHODS else "file-write"
+        node: ast.AST = call if call is not None else name
+        self.emit(kind, node, replace(receiver, via=name.id), stmt=snippet(node))
+
     def call(self, call: ast.Call) -> None:
         """Classify one call: mutating methods, writers, dynamic code, helpers with known effects."""
         func = call.func
@@ -223,11 +262,35 @@ class EffectWalker:
                 self._written_by_call(func.value, call, text)
             elif keyword.arg == "file" and dotted == "print":
                 self._file_write(keyword.value, call, text)
+        position = ARGUMENT_WRITERS.get(self.region.qualify(dotted)) if dotted else None
+        if position is not None and len(call.args) > position:
+            self._written_by_call(call.args[position], call, text)
         if isinstance(func, ast.Attribute):
             self._method_call(call, func, dotted, text)
         elif isinstance(func, ast.Name):
             self._function_call(call, func.id, text)
         self._helper_call(call, text)
+        if id(call) == self._statement_call and isinstance(func, ast.Attribute):
+            self._side_effect_call(call, func, text)
+
+    def _side_effect_call(self, call: ast.Call, func: ast.Attribute, text: str) -> None:
+        """Report ``obj.method(...)`` as a statement on an outer object: called for its effect, likely a mutation.
+
+        Known mutators, writers and same-module methods are left to their own rules; names of outward-only
+        effects (``to_csv``, ``savefig``, logging) are not reported (catalogue ``OUTWARD_METHODS``).
+        """
+        if func.attr in MUTATING_METHODS or func.attr in WRITE_METHODS or is_outward(func.attr):
+            return
+        if any((id(call), kind) in self._seen for kind in self.REPORTED_ON_CALLS) or self.region.visible(func):
+            return
+        owner = self.owner_of(func.value)
+        if owner is not None:
+            self.emit("method-call-statement", call, owner, stmt=text, method=func.attr,
+                      how="is called for its side effect (its result is discarded)")
+
+    #: Effects on a call that already say what it does (a call reported by one of them is not also PAR108).
+    REPORTED_ON_CALLS = ("mutating-call", "file-write", "out-argument", "call-mutates", "process-state", "dynamic",
+                         "helper-method-call")
 
     def _method_call(self, call: ast.Call, func: ast.Attribute, dotted: str, text: str) -> None:
         receiver = func.value
@@ -247,6 +310,8 @@ class EffectWalker:
             self._written_by_call(call.args[0], call, text)
         elif func.attr in FILE_DUMPERS and len(call.args) >= 2:
             self._file_write(call.args[1], call, text)
+        elif func.attr in INTO_METHODS and call.args:
+            self._written_by_call(call.args[0], call, text)
 
     def _function_call(self, call: ast.Call, name: str, text: str) -> None:
         if name in {"exec", "eval"}:
@@ -310,11 +375,21 @@ class EffectWalker:
             passed = [func.value, *args] if isinstance(func, ast.Attribute) and params else args
             bound = dict(zip(params, passed, strict=False)) | {k: v for k, v in kwargs.items() if k in params}
             for name, line in summary.mutated.items():
-                owner = self.owner_of(bound[name]) if name in bound else None
-                if owner is None and name not in params:
-                    owner = self.owner(name)
-                if owner is not None and not owner.sync:
+                owner = self._passed_owner(name, bound, params)
+                if owner is not None:
                     self.emit("call-mutates", call, owner, stmt=text, helper=summary.name, at=str(line))
+            for name, (line, inner) in summary.likely.items():
+                owner = self._passed_owner(name, bound, params)
+                if owner is not None and (id(call), "call-mutates") not in self._seen:
+                    self.emit("helper-method-call", call, owner, stmt=text, helper=summary.name, at=str(line),
+                              how=f"lets `{summary.name}` call `{inner}` for its side effect (line {line})")
+
+    def _passed_owner(self, name: str, bound: dict[str, ast.expr], params: list[str]) -> Owner | None:
+        """Return the caller's outer object behind a callee's parameter or free name, if any."""
+        owner = self.owner_of(bound[name]) if name in bound else None
+        if owner is None and name not in params:
+            owner = self.owner(name)
+        return owner if owner is not None and not owner.sync else None
 
     def _strict(self, call: ast.Call, text: str) -> None:
         if isinstance(call.func, ast.Name) and call.func.id in PURE_BUILTINS:
@@ -349,7 +424,11 @@ class EffectWalker:
         return False
 
     def _Expr(self, stmt: ast.Expr) -> None:
-        self.scan(stmt.value)
+        self._statement_call = id(stmt.value) if isinstance(stmt.value, ast.Call) else None
+        try:
+            self.scan(stmt.value)
+        finally:
+            self._statement_call = None
 
     def _Assign(self, stmt: ast.Assign) -> None:
         self.scan(stmt.value)

@@ -25,6 +25,8 @@ class Owner:
         via: For aliases and items, the name the task used (``r`` in ``r = results``).
         sync: The object is a synchronised primitive (queue, manager proxy, lock), safe to mutate.
         lock: The name is a lock (for ``with lock:`` suppression under threads).
+        value: The expression the outer name was bound to, when it was a plain assignment or a default
+            (``out.append`` in ``add = out.append``); not part of equality.
     """
 
     name: str
@@ -33,6 +35,7 @@ class Owner:
     via: str = ""
     sync: bool = False
     lock: bool = False
+    value: ast.expr | None = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         """Return ``"`results` (bound at line 12)"``-style text naming the object and its binding line."""

@@ -20,11 +20,14 @@ class Summary:
         name: The function's name.
         params: Parameter names in call order (``self`` included for methods).
         mutated: Parameter or free names whose objects the body mutates → line of the write.
+        likely: Parameter or free names whose objects the body calls a method of for its side effect (a likely
+            mutation, PAR108) → (line, the call's text).
     """
 
     name: str
     params: tuple[str, ...]
     mutated: dict[str, int]
+    likely: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,6 +43,10 @@ class Region:
         initial: Initial alias state (task parameters stand for the caller's objects).
         summaries: Looks up a callee's summary by the call's function expression.
         strict: Report outer objects passed to calls the analysis cannot see.
+        declared: Names declared ``global`` or ``nonlocal`` in the region's function.
+        visible: Whether a call's function expression is a function of this module the analysis can read.
+        qualify: Turns a dotted name as written into the imported name it stands for (``hq.heappush`` →
+            ``heapq.heappush`` after ``import heapq as hq``).
     """
 
     loop_mode: bool
@@ -51,6 +58,8 @@ class Region:
     summaries: Callable[[ast.expr], Summary | None] = lambda _func: None
     strict: bool = False
     declared: set[str] = field(default_factory=set)
+    visible: Callable[[ast.expr], bool] = lambda _func: False
+    qualify: Callable[[str], str] = lambda dotted: dotted
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

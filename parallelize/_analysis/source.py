@@ -24,7 +24,8 @@ class SourceProblem(Exception):
 
 
 def _problem(kind: str, line: int, col: int, name: str, detail: str) -> SourceProblem:
-    node = ast.Pass(lineno=max(line, 1), col_offset=max(col, 0), end_lineno=max(line, 1), end_col_offset=0)
+    line, col = max(line, 1), max(col, 0)
+    node = ast.Pass(lineno=line, col_offset=col, end_lineno=line, end_col_offset=col)  # a point, never backwards
     return SourceProblem(Effect(kind, node, {"name": name, "stmt": detail, "bound": name}))
 
 

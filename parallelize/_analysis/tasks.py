@@ -12,7 +12,6 @@ from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Red
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
-from parallelize._analysis.rules.base import PROCESS_CONSEQUENCE, THREAD_CONSEQUENCE
 from parallelize._analysis.scopes import loads, parameters, target_names
 
 LOOP = "a parallel loop"
@@ -80,6 +79,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         summaries=lambda f: ctx.summary(f, scope),
         strict=ctx.strict,
         declared=declared,
+        visible=lambda f: ctx.lookup(f, scope) is not None,
+        qualify=ctx.qualify,
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):
@@ -121,17 +122,17 @@ def to_findings(ctx: ModuleContext, effects: Iterable[Effect], mode: str, *, loo
                 continue
             args = {
                 "where": LOOP if loop else TASK,
-                "consequence": THREAD_CONSEQUENCE if mode == "threads" else PROCESS_CONSEQUENCE,
+                "consequence": rule.consequence(mode),
                 **effect.args,
             }
             args["fix"] = rule.fix_loop if loop else rule.fix_task
             node = effect.node
             line = int(getattr(node, "lineno", None) or 1) + ctx.line_offset
             end_line = int(getattr(node, "end_lineno", None) or line - ctx.line_offset) + ctx.line_offset
-            findings.append(
-                Finding(rule, ctx.path, line, getattr(node, "col_offset", 0) + 1, args, end_line,
-                        (getattr(node, "end_col_offset", None) or 0) + 1)
-            )
+            col = getattr(node, "col_offset", 0) + 1
+            end_col = (getattr(node, "end_col_offset", None) or 0) + 1
+            end_line, end_col = max((end_line, end_col), (line, col))  # a range never ends before it starts
+            findings.append(Finding(rule, ctx.path, line, col, args, end_line, end_col))
     return findings
 
 

@@ -9,7 +9,9 @@ Worker processes import this module by name (``conftest.py`` puts its folder on 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import heapq
 import itertools
 import math
 from collections.abc import Callable, Iterator
@@ -736,6 +738,52 @@ def unbound_after_empty_loop(xs, label):
     for x in xs:
         last = x
     return label, last
+
+
+# --- near misses of PAR102/PAR104/PAR108: accepted, and equal to the serial loop ---------------------------------
+@legacy(([[3, 1, 2], [9, 7], [5]],), ([],))
+def smallest_two_with_fresh_heaps(rows):
+    out = []
+    for row in rows:
+        heap = list(row)  # a fresh heap per iteration: heapify and heappop change only it
+        heapq.heapify(heap)
+        first = heapq.heappop(heap)
+        out.append((first, heapq.nsmallest(1, heap), bisect.bisect_left(sorted(row), first)))
+    return out
+
+
+@legacy(([[1, 2], [3], []],))
+def bound_method_of_a_fresh_list(rows):
+    out = []
+    for row in rows:
+        parts = []
+        add = parts.append  # a bound method of this iteration's own list
+        for value in row:
+            add(value * 2)
+        out.append(parts)
+    return out
+
+
+@dataclass
+class Probe:
+    value: int
+
+    def check(self) -> bool:
+        if self.value < 0:
+            raise ValueError(self.value)
+        return True
+
+    def doubled(self) -> Probe:
+        return Probe(self.value * 2)
+
+
+@legacy(([Probe(1), Probe(5), Probe(2)],), ([Probe(3), Probe(-1)],))
+def results_bound_or_collected(probes):
+    out = []
+    for p in probes:
+        _ = p.check()  # bound on purpose: called for what it returns (or raises), not to change `p`
+        out.append(p.doubled())
+    return out
 
 
 # --- methods, closures -----------------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ exactly the annotated codes and lines. ``OPTIONS`` gives decorator options where
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import operator
 import random
 
 import numpy as np
@@ -219,3 +222,56 @@ def collect_late_binding_lambdas(xs):
     for x in xs:
         fns.append(lambda: x)  # PAR305
     return [f() for f in fns]
+
+
+# --- bound methods taken as values, stdlib in-place functions, calls made for their side effect -----------------
+def bound_method_alias(xs):
+    out = []
+    add = out.append
+    for x in xs:
+        add(x)  # PAR102
+    return out
+
+
+def bound_method_passed_to_map(xs):
+    out = []
+    for x in xs:
+        list(map(out.append, [x]))  # PAR102
+    return out
+
+
+def heap_push_into_outer(xs):
+    heap = []
+    for x in xs:
+        heapq.heappush(heap, -x)  # PAR104
+    return heap
+
+
+def operator_setitem_into_outer(xs):
+    out = [0] * len(xs)
+    for i, x in enumerate(xs):
+        operator.setitem(out, i, x * 10)  # PAR104
+    return out
+
+
+def insort_into_outer(xs):
+    out = []
+    for x in xs:
+        bisect.insort(out, -x)  # PAR104
+    return out
+
+
+def fit_each_item(models, X, y):
+    for m in models:
+        m.fit(X, y)  # PAR108
+    return models
+
+
+def _fit(model, X, y):
+    model.fit(X, y)
+
+
+def fit_each_item_through_helper(models, X, y):
+    for m in models:
+        _fit(m, X, y)  # PAR108
+    return models

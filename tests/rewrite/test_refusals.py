@@ -60,6 +60,7 @@ def findings_of(error: SharedStateError) -> Counter[tuple[int, str]]:
 REFUSED = [
     obj for name, obj in vars(R).items()
     if isinstance(obj, types.FunctionType) and obj.__module__ == R.__name__ and name != "nonlocal_write_in_loop"
+    and not name.startswith("_")  # private helpers that the refused functions call
 ]
 REFUSED += [R.nonlocal_write_in_loop([1, 2]), R.Counter.add_all]  # a closure with `nonlocal`; a method
 

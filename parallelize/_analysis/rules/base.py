@@ -43,6 +43,8 @@ class Rule:
         predicate: Extra test on an effect and the mode (``"processes"``/``"threads"``).
         default: Whether the rule is selected by default (advisory rules are not).
         doc: The rule's documentation in ruff's layout.
+        process_consequence: What goes wrong under process workers (``{consequence}`` in the template).
+        thread_consequence: What goes wrong under threads.
     """
 
     code: str
@@ -55,6 +57,14 @@ class Rule:
     predicate: Callable[[Effect, str], bool] | None = None
     default: bool = True
     doc: str = ""
+    process_consequence: str = ""
+    thread_consequence: str = ""
+
+    def consequence(self, mode: str) -> str:
+        """Return the ``{consequence}`` text of a finding under ``mode``."""
+        if mode == "threads":
+            return self.thread_consequence or THREAD_CONSEQUENCE
+        return self.process_consequence or PROCESS_CONSEQUENCE
 
     @property
     def family(self) -> str:
@@ -142,6 +152,8 @@ def rule(
     fix_loop: str,
     fix_task: str = "",
     default: bool = True,
+    process_consequence: str = "",
+    thread_consequence: str = "",
 ) -> Callable[[Callable[[Effect, str], bool]], Rule]:
     """Turn a predicate whose docstring is the rule's documentation into a registered :class:`Rule`.
 
@@ -154,6 +166,8 @@ def rule(
         fix_loop: Remedy on a parallel loop.
         fix_task: Remedy in a task function (defaults to ``fix_loop``).
         default: Selected by default.
+        process_consequence: What goes wrong under processes, when not "each worker changes its own copy".
+        thread_consequence: What goes wrong under threads, when not "threads race on it".
 
     Returns:
         A decorator producing the rule.
@@ -163,7 +177,7 @@ def rule(
         if code in REGISTRY:
             raise ValueError(f"rule code {code} is registered twice; codes are never reused")
         made = Rule(code, slug, summary, template, fix_loop, fix_task or fix_loop, frozenset(kinds), predicate,
-                    default, documented(predicate))
+                    default, documented(predicate), process_consequence, thread_consequence)
         REGISTRY[code] = made
         return made
 

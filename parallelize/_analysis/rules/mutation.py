@@ -73,10 +73,13 @@ def outer_subscript_assignment(effect: Effect, mode: str) -> bool:
 def outer_mutating_call(effect: Effect, mode: str) -> bool:
     """## What it does
     Reports calls of mutating methods (`append extend insert pop remove clear sort reverse update setdefault
-    add discard popitem`, deque and numpy ones such as `fill`, `put`, `resize`), `next(shared_iterator)`, and
-    in-place operators (`buf += part`) on objects bound outside the iteration or task, directly or through an
-    alias (`r = results; r.append(x)`). In a parallel loop, `acc.append(e)`, `acc.extend(e)`, `acc.add(e)`
-    and `acc.update(e)` on a name bound before the loop are collectors and are allowed.
+    add discard popitem`, deque, array and numpy ones such as `appendleft`, `rotate`, `fromlist`, `fill`,
+    `put`, `resize`), `next(shared_iterator)`, and in-place operators (`buf += part`) on objects bound outside
+    the iteration or task, directly or through an alias (`r = results; r.append(x)`). Such a method taken as a
+    value counts as a call, since whoever calls it mutates the object: `add = out.append` (before the loop,
+    then `add(x)` in it), `map(out.append, xs)`, `callback=bar.update`. In a parallel loop, `acc.append(e)`,
+    `acc.extend(e)`, `acc.add(e)` and `acc.update(e)` on a name bound before the loop are collectors and are
+    allowed.
 
     ## Why is this bad?
     *Under processes* the worker appends to its own copy; the caller's list stays empty. *Under threads*
@@ -101,9 +104,11 @@ def outer_mutating_call(effect: Effect, mode: str) -> bool:
     ```
 
     ## Known problems
-    Calls of methods the analysis does not know (`model.fit(X)`) are assumed not to mutate their arguments;
-    `--strict` (PAR901) reports outer objects passed to unknown calls. Custom classes with a mutating method
-    named like a list method (`cache.update(...)`) are reported even when that method is synchronised.
+    Methods the analysis does not know are not reported here: a call of one whose result is discarded
+    (`model.fit(X)` as a statement) is PAR108; outer objects passed as arguments to unknown calls are assumed
+    not to be mutated (`--strict`, PAR901, reports them). Custom classes with a mutating method named like a
+    list method (`cache.update(...)`) are reported even when that method is synchronised. A method alias is
+    followed one step (`add = out.append`), not through a second name (`push = add`).
     """
     return copies_or_races(effect, mode)
 
@@ -160,17 +165,23 @@ def outer_attribute_assignment(effect: Effect, mode: str) -> bool:
     "PAR104",
     "outer-written-by-call",
     kinds={"out-argument"},
-    summary="a call writes into an outer object: `out=`, `inplace=True`, `np.copyto`, `ufunc.at`, `shuffle`",
+    summary="a call writes into an outer object: `out=`, `inplace=True`, `np.copyto`, `ufunc.at`, `shuffle`, "
+    "`heapq.heappush`, `bisect.insort`, `operator.setitem`",
     template="`{stmt}` writes into {bound} inside {where}: {consequence}; {fix}",
-    fix_loop="let the call return a new object (drop `out=`/`inplace=True`) and collect it",
+    fix_loop="let the call return a new object (drop `out=`/`inplace=True`) and collect it, or collect the "
+    "inputs and make the in-place call after the loop (e.g. `heapq.heapify` once)",
     fix_task="let the call return a new object (drop `out=`/`inplace=True`) and return it from the task",
 )
 def outer_written_by_call(effect: Effect, mode: str) -> bool:
     """## What it does
     Reports calls known to write into an argument that is bound outside the iteration or task: any `out=`
     keyword (numpy ufuncs), pandas `inplace=True`, `np.copyto(dst, ...)`, `np.put`, `np.place`,
-    `np.putmask`, `np.fill_diagonal`, `np.add.at(dst, ...)` and other `ufunc.at`, and
-    `random.shuffle(x)` / `rng.shuffle(x)`.
+    `np.putmask`, `np.fill_diagonal`, `np.add.at(dst, ...)` and other `ufunc.at`, `random.shuffle(x)` /
+    `rng.shuffle(x)`, and the standard library's in-place functions: `heapq.heappush`, `heappop`, `heapify`,
+    `heapreplace`, `heappushpop`; `bisect.insort`, `insort_left`, `insort_right`; `operator.setitem`,
+    `delitem` and the in-place operators `iadd`, `isub`, `imul`, `ior`... (dunder spellings too);
+    `struct.pack_into` (its buffer), `ctypes.memmove`/`memset`; and `f.readinto(buf)`, `sock.recv_into(buf)`.
+    Imported names are followed (`import heapq as hq`, `from bisect import insort`).
 
     ## Why is this bad?
     *Under processes* the array is pickled to the worker, written there, and the parent's array is unchanged
@@ -194,7 +205,8 @@ def outer_written_by_call(effect: Effect, mode: str) -> bool:
 
     ## Known problems
     Only the functions listed above are known; other C-extension functions that write into their arguments
-    pass unnoticed unless `--strict` is on.
+    pass unnoticed unless `--strict` is on. `operator.iadd(n, 1)` on an immutable number changes nothing and is
+    still reported.
     """
     return copies_or_races(effect, mode)
 
@@ -252,6 +264,9 @@ def mutating_helper_call(effect: Effect, mode: str) -> bool:
     summary="writing to a file handle opened outside the task, or to the same path from every task",
     template="`{stmt}` writes to {bound} inside {where}: {consequence}; {fix}",
     fix_loop="return the text and write it after the loop, or write one file per item (a path built from it)",
+    process_consequence="writes from different workers interleave, overwrite each other or stay in a copied "
+    "buffer, in no fixed order",
+    thread_consequence="threads' writes interleave in no fixed order",
 )
 def shared_file_write(effect: Effect, mode: str) -> bool:
     """## What it does
@@ -285,7 +300,8 @@ def shared_file_write(effect: Effect, mode: str) -> bool:
 
     ## Known problems
     Logging through the `logging` module and `print` to standard output are not reported. A path computed
-    from the item by a helper call is treated as depending on the item.
+    from the item by a helper call is treated as depending on the item. `write = log.write` before the loop
+    and `write(line)` in it, or `map(log.write, lines)`, are reported like `log.write(line)`.
     """
     return copies_or_races(effect, mode)
 
@@ -325,3 +341,69 @@ def dynamic_code(effect: Effect, mode: str) -> bool:
     `# noqa: PAR107`.
     """
     return True
+
+
+@rule(
+    "PAR108",
+    "side-effect-call-on-outer-object",
+    kinds={"method-call-statement", "helper-method-call"},
+    summary="a method called for its side effect (result discarded) on an object bound outside the task, "
+    "e.g. `model.fit(X, y)`",
+    template="`{stmt}` {how} inside {where}, so it likely changes {bound}: {consequence}; {fix}",
+    fix_loop="collect what the call returns instead, e.g. `fitted.append(m.fit(X, y))` (scikit-learn's `fit` "
+    "returns the estimator; a helper must return the object); if the call changes nothing the caller needs, "
+    "write `_ = obj.method(...)` where the call is made",
+    fix_task="return what the call returns (scikit-learn's `fit` returns the estimator; a helper must return the "
+    "object) and use the returned objects in the parent; if the call changes nothing the caller needs, write "
+    "`_ = obj.method(...)` where the call is made",
+)
+def side_effect_call_on_outer_object(effect: Effect, mode: str) -> bool:
+    """## What it does
+    Reports a method call used as a statement, its result discarded, whose receiver is bound outside the
+    iteration or task: the loop's item (`m` in `for m in models`, an element or attribute of it), a name
+    bound before the loop, a parameter, `self`, a global. A call made only for its side effect is most likely
+    made to change the object: `m.fit(X, y)`, `model.to(device)`, `ax.plot(x)`, `optimizer.step()`. A call
+    of a function of the same module that makes such a call on an object the caller passes is reported too.
+
+    Not reported: methods named for an effect outside the object (`to_*` such as `to_csv`, `tofile`,
+    `save*` such as `savefig`, `write_text`, `write_bytes`, `print*`, `pprint`, `display`, `show`, the
+    logging methods `log debug info warning warn error exception critical fatal`, `assert*`, `close`,
+    `flush`, `send`, `sendall`, `upload*`, `download*`, `mkdir`, `makedirs`, `touch`, `unlink`, `rmdir`);
+    known mutators and file writes, which PAR102, PAR104 and PAR106 report; methods of this module's classes
+    called on `self`, which the analysis reads (PAR105); calls whose result is used (`fitted.append(m.fit(X,
+    y))`, `_ = m.fit(X, y)`).
+
+    ## Why is this bad?
+    *Under processes* each worker receives a pickled copy of the object: `m.fit(X, y)` fits the copy, and the
+    caller's models stay unfitted, with no error. *Under threads* the object is shared, so the call is seen;
+    the rule is not applied there (calling methods of shared clients and sessions is what I/O code does), and
+    races on a shared object are reported only for known mutators (PAR102).
+
+    ## Example
+    ```python
+    @parallel_for
+    def fit_all(models, X, y):
+        for m in models:
+            m.fit(X, y)
+        return models
+    ```
+
+    ## Use instead
+    ```python
+    @parallel_for
+    def fit_all(models, X, y):
+        fitted = []
+        for m in models:
+            fitted.append(m.fit(X, y))     # scikit-learn's fit returns the fitted estimator
+        return fitted
+    ```
+
+    ## Known problems
+    A heuristic: it errs towards reporting. A method that changes nothing (`obj.validate()`, which only
+    raises) is reported; bind its result (`_ = obj.validate()`), which tells the checker and `@parallel_for`
+    alike that the call is not made for a change, or add `# noqa: PAR108` (which silences the checker only).
+    A mutating call whose result is used (`y = m.fit_transform(X)`) is not reported, and methods are judged by
+    name only: a `save` that also changes the object passes. Applied under process rules only (loop mode of
+    `@parallel_for`, process pools, `--audit`), never under threads or `async def`.
+    """
+    return mode == "processes"
