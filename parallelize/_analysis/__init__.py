@@ -194,7 +194,8 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
         findings += loop_findings
         if loop_findings:
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "unsafe",
-                                  tuple(sorted({f.code for f in loop_findings})))
+                                  tuple(sorted({f.code for f in loop_findings})),
+                                  sites=tuple((f.line, f.code) for f in loop_findings))
         elif facts.collectors or facts.reductions:
             names = dict.fromkeys([c.name for c in facts.collectors] + [r.name for r in facts.reductions])
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe-with-collection", (), tuple(names))

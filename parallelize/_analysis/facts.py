@@ -164,8 +164,11 @@ class LoopVerdict:
         line: Line of the ``for``.
         col: 1-based column of the ``for``.
         verdict: ``"safe"``, ``"safe-with-collection"`` or ``"unsafe"``.
-        codes: Rule codes that make it unsafe (sorted, unique).
+        codes: Rule codes that make it unsafe and are reported (sorted, unique).
         collects: Accumulators collected or reduced (for ``safe-with-collection``).
+        ignored: Rule codes that make it unsafe but whose findings are not reported (``--ignore``,
+            ``per-file-ignores``, ``# noqa``): the loop stays unsafe, and says so.
+        sites: (line, code) of every finding that makes it unsafe, for the front end's suppressions.
     """
 
     path: str
@@ -174,12 +177,16 @@ class LoopVerdict:
     verdict: str
     codes: tuple[str, ...] = ()
     collects: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    sites: tuple[tuple[int, str], ...] = field(default=(), compare=False, repr=False)
 
     def format(self) -> str:
         """Return ``path:line:col: loop <verdict> ...`` for the text report."""
         extra = ""
-        if self.codes:
-            extra = " (" + ", ".join(self.codes) + ")"
+        if self.codes or self.ignored:
+            parts = [", ".join(self.codes)] if self.codes else []
+            parts += ["ignored: " + ", ".join(self.ignored)] if self.ignored else []
+            extra = " (" + "; ".join(parts) + ")"
         elif self.collects:
             extra = " (collects " + ", ".join(f"`{n}`" for n in self.collects) + ")"
         return f"{self.path}:{self.line}:{self.col}: loop {self.verdict}{extra}"

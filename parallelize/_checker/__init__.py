@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import sys
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from parallelize._analysis import Finding, LoopVerdict, analyze_source_bytes
@@ -54,22 +54,31 @@ def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> N
     report.loops += result.loops
     report.lines += result.lines
     findings = [f for f in result.findings if f.code in selected]
-    if findings:
-        suppressions = noqa.read(_decode(data))
-        findings = [f for f in findings if not suppressions.suppresses(f.line, f.code)]
-        for finding in findings:
-            row = suppressions.comment_line(finding.line)
-            if row != finding.line:
-                report.noqa_rows[(finding.path, finding.line)] = row
+    unsafe = any(v.verdict == "unsafe" for v in result.verdicts)
+    suppressions = noqa.read(_decode(data)) if findings or unsafe else noqa.Suppressions()
+    findings = [f for f in findings if not suppressions.suppresses(f.line, f.code)]
+    for finding in findings:
+        row = suppressions.comment_line(finding.line)
+        if row != finding.line:
+            report.noqa_rows[(finding.path, finding.line)] = row
     report.findings.extend(findings)
     if settings.audit:
-        for verdict in result.verdicts:
-            codes = tuple(c for c in verdict.codes if c in selected)
-            if verdict.verdict == "unsafe" and codes != verdict.codes:
-                shown = LoopVerdict(verdict.path, verdict.line, verdict.col, "unsafe" if codes else "safe", codes)
-                report.verdicts.append(shown)
-            else:
-                report.verdicts.append(verdict)
+        report.verdicts += [_shown(v, selected, suppressions) for v in result.verdicts]
+
+
+def _shown(verdict: LoopVerdict, selected: frozenset[str], suppressions: noqa.Suppressions) -> LoopVerdict:
+    """Return the verdict as reported: a loop stays unsafe when its findings are ignored or carry ``# noqa``.
+
+    Ignoring a finding hides it; it does not make the loop safe to parallelize. The codes whose findings are all
+    unselected or suppressed move to ``ignored`` (``loop unsafe (ignored: PAR102)``).
+    """
+    if verdict.verdict != "unsafe":
+        return verdict
+    shown = {code for line, code in verdict.sites
+             if code in selected and not suppressions.suppresses(line, code)}
+    codes = tuple(c for c in verdict.codes if c in shown)
+    ignored = tuple(c for c in verdict.codes if c not in shown)
+    return replace(verdict, codes=codes, ignored=ignored)
 
 
 def _decode(data: bytes) -> str:

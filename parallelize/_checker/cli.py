@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -73,16 +74,34 @@ def run(argv: list[str]) -> int:
         return 2
 
 
+def emit(text: str) -> None:
+    """Write ``text`` to standard output; a reader that went away (``parallelize check | head``) is not an error.
+
+    As ruff and ripgrep do, a closed pipe ends the output quietly, with no traceback; unlike them, the exit status
+    stays the run's own (0 clean, 1 findings, 2 error), so ``set -o pipefail`` scripts still see findings.
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:  # later writes, and the interpreter's flush at exit, go nowhere instead of failing again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # a replaced stdout without a file descriptor
+            pass
+
+
 def _run(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if args.explain:
         if args.explain.upper() == "ALL":
-            print(table())
+            emit(table() + "\n")
             return 0
         text = explain(args.explain)
         if text is None:
             raise SettingsError(f"unknown rule code {args.explain!r}")
-        print(text, end="")
+        emit(text)
         return 0
     paths = args.paths or ["."]
     if args.add_noqa and "-" in paths:
@@ -106,7 +125,7 @@ def _run(argv: list[str]) -> int:
     report = check_paths(paths, settings)
     if args.add_noqa:
         return _add_noqa(report)
-    sys.stdout.write(renderer(settings.fmt)(report, settings))
+    emit(renderer(settings.fmt)(report, settings))
     for path, message in report.errors if settings.fmt != "text" else ():
         print(f"{path}: internal error: {message}", file=sys.stderr)
     if report.errors:
@@ -133,5 +152,5 @@ def _add_noqa(report: Report) -> int:
         print(f"{path}: no noqa added: {reason}", file=sys.stderr)
     for path, message in report.errors:
         print(f"{path}: internal error: {message}", file=sys.stderr)
-    print(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
+    emit(f"Added {added} noqa directive{'s' if added != 1 else ''}.\n")
     return 2 if report.errors else 0

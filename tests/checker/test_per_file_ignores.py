@@ -69,7 +69,7 @@ def test_per_file_ignores_win_over_select_and_apply_to_audit_verdicts(project: P
     assert check("--select", "PAR101", "unsafe.py")[0] == 0
     code, out, _ = check("--audit", "unsafe.py")
     assert code == 0
-    assert "unsafe.py:7:5: loop safe" in out
+    assert "unsafe.py:7:5: loop unsafe (ignored: PAR101)" in out  # ignored findings do not make the loop safe
 
 
 def test_cli_flag_adds_to_the_configuration(project: Path, check) -> None:

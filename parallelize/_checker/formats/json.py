@@ -41,6 +41,7 @@ def verdict_record(verdict: LoopVerdict) -> dict[str, Any]:
         "fix": None,
         "verdict": verdict.verdict,
         "codes": list(verdict.codes),
+        "ignored": list(verdict.ignored),
         "collects": list(verdict.collects),
     }
 

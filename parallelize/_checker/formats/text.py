@@ -46,6 +46,10 @@ def summary(report: Report, settings: Settings) -> str:
         text = f"All checks passed ({checked})."
     if settings.audit:
         kinds = Counter(v.verdict for v in report.verdicts)
-        text += (f" {len(report.verdicts)} loops: {kinds['safe']} safe, {kinds['safe-with-collection']} safe with "
-                 f"collection, {kinds['unsafe']} unsafe.")
+        loops = len(report.verdicts)
+        text += (f" {loops} loop{'s' if loops != 1 else ''}: {kinds['safe']} safe, {kinds['safe-with-collection']} "
+                 f"safe with collection, {kinds['unsafe']} unsafe.")
+        ignored = sum(1 for v in report.verdicts if v.ignored)
+        if ignored:
+            text = text[:-1] + f" ({ignored} with ignored findings)."
     return text
