@@ -10,21 +10,29 @@ from __future__ import annotations
 import dis
 import inspect
 import linecache
+import re
 import textwrap
 import types
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from parallelize._decorators.wrapper import ParallelFunction
 from parallelize._errors import SharedStateError
 from parallelize._options import Options
+
+if TYPE_CHECKING:
+    from parallelize._analysis import Finding
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 WAY_OUT = ("To keep plain calls serial and parallelize per item instead, decorate with loop=False and call "
            "the function's .map(items).")
+#: Added when a reported line carries a noqa comment: it silences the checker's report, it cannot make the
+#: rewritten loop compute what the serial loop computes, so the decorator still refuses.
+NOQA_NOTE = ("`# noqa` silences `parallelize check` only; the decorator still refuses, because running this loop in "
+             "parallel would change its result. Restructure the loop as each fix says, or use loop=False.")
 
 
 def attach_loop_mode(function: Callable[P, R], options: Options) -> ParallelFunction[P, R]:
@@ -119,6 +127,8 @@ def _decide(fn: types.FunctionType, options: Options, source: str, filename: str
                                 mode=mode, module_source=module_source)
     if analysis.findings:
         message = format_findings_for_error(analysis.findings)
+        if _has_noqa(analysis.findings, module_source or source, 1 if module_source else first_line):
+            message += "\n" + NOQA_NOTE
         return SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'} on {fn.__qualname__}: {message}\n"
                                 f"{WAY_OUT}", analysis.findings)
     if not rewrite_loop:
@@ -134,6 +144,19 @@ def _decide(fn: types.FunctionType, options: Options, source: str, filename: str
         return rewrite(fn, analysis, filename, owner)
     except SharedStateError as exc:
         return exc
+
+
+def _has_noqa(findings: Sequence[Finding], text: str, first_line: int) -> bool:
+    """Return whether a reported line carries a noqa comment (``text`` starts at file line ``first_line``)."""
+    lines = text.splitlines()
+    for finding in findings:
+        index = finding.line - first_line
+        if 0 <= index < len(lines) and _NOQA.search(lines[index]):
+            return True
+    return False
+
+
+_NOQA = re.compile(r"#\s*noqa\b", re.IGNORECASE)
 
 
 def _module_source(filename: str) -> str | None:

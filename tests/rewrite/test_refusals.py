@@ -24,6 +24,8 @@ import refused_functions as R
 
 from parallelize import SharedStateError, io_bound, parallel_for
 from parallelize._analysis import analyze_module
+from parallelize._checker import check_paths
+from parallelize._checker.settings import Settings
 
 _ANNOTATION = re.compile(r"#\s*((?:PAR\d{3}(?::\s*\d+)?[\s,]*)+)$")
 _CODE = re.compile(r"PAR\d{3}")
@@ -279,3 +281,38 @@ def test_rewriter_and_checker_agree_on_case_file(path: Path) -> None:
             f"{'SharedStateError ' + str(sorted(got)) if outcome is not None else 'accepted'}"
             + (f"\n{outcome}" if outcome is not None else ""))
         assert (outcome is not None) == bool(want)
+
+
+# --- a noqa comment silences the checker, never the rewriter (it cannot make a rewrite correct) ------------------
+def sorts_with_noqa(xs):
+    out = []
+    for x in xs:
+        out.append(x)
+        out.sort()  # noqa: PAR102
+    return out
+
+
+def test_noqa_does_not_make_the_decorator_accept_a_loop() -> None:
+    error = refused(sorts_with_noqa)
+    assert [f.code for f in error.findings] == ["PAR102"]
+    message = str(error)
+    assert "`# noqa` silences `parallelize check` only" in message
+    assert "loop=False" in message
+
+
+def test_the_noqa_note_appears_only_when_a_reported_line_carries_one() -> None:
+    assert "noqa" not in str(refused(R.sort_inside))
+
+
+def test_checker_honours_noqa_where_the_decorator_refuses(tmp_path: Path) -> None:
+    source = ("from parallelize import parallel_for\n\n\n@parallel_for\ndef f(items):\n    out = []\n"
+              "    for x in items:\n        out.append(x)\n        out.sort()  # noqa: PAR102\n    return out\n")
+    path = tmp_path / "noqa_module.py"
+    path.write_text(source)
+    assert check_paths([str(path)], Settings()).findings == []  # the checker: silenced
+    spec = importlib.util.spec_from_file_location("noqa_module", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    with pytest.raises(SharedStateError, match="noqa` silences") as info:
+        spec.loader.exec_module(module)  # the decorator: still refuses, and says why
+    assert [(f.line, f.code) for f in info.value.findings] == [(9, "PAR102")]
