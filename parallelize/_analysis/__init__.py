@@ -7,7 +7,8 @@ Two entry points serve every front end (pyflakes' checker/messages/reporter spli
   ``audit=True`` a verdict for every ``for`` loop.
 
 Data flow: ``source`` (decode, parse) → ``context`` (scopes, bindings, summaries) → ``targets`` (what runs in
-parallel) → ``tasks`` (``loops`` + ``collectors`` + the ``effects`` walk over statements, ``expressions`` within them) → ``rules`` (effects → findings).
+parallel) → ``tasks`` (``loops`` + ``collectors`` + the ``effects`` walk over statements, ``expressions`` within
+them) → ``rules`` (effects → findings).
 """
 
 from __future__ import annotations
