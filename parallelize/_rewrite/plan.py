@@ -24,7 +24,24 @@ def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[st
     """Run one iteration in a worker; keep only the locals that are read after the loop."""
     restore_filename(body, filename)  # once per worker: the code object is replaced in place
     log, scope = body(item, env)
-    return log, {name: scope[name] for name in live_names if name in scope}
+    live = {name: scope[name] for name in live_names if name in scope}
+    for name in scope.get("_pz_deleted", ()):
+        if name not in scope:  # deleted and not bound again in this iteration
+            live[name] = DELETED
+    return log, live
+
+
+class _Deleted:
+    """Marks a name the iteration deleted (``del y``); pickles as the module's one instance."""
+
+    def __reduce__(self) -> str:
+        return "DELETED"
+
+    def __repr__(self) -> str:
+        return "DELETED"
+
+
+DELETED = _Deleted()
 
 
 #: Below this much work per iteration (measured on the last call), the caller's own loop is faster than any
@@ -39,6 +56,7 @@ class LoopRun:
         self._results = results
         self._stats = stats
         self.live: dict[str, Any] = {}
+        self.deleted: set[str] = set()  # names the last iteration that touched them deleted
         self.count = 0
 
     @property
@@ -59,7 +77,13 @@ class LoopRun:
                 failures[index] = result
                 continue
             log, live = result
-            self.live.update(live)  # a name not bound in this iteration keeps an earlier iteration's value
+            for name, value in live.items():  # a name absent from this iteration keeps an earlier value
+                if value is DELETED:
+                    self.live.pop(name, None)
+                    self.deleted.add(name)
+                else:
+                    self.live[name] = value
+                    self.deleted.discard(name)
             yield log
         if failures:
             from parallelize._scheduler.failures import collected_failures

@@ -89,10 +89,25 @@ def _slice_expr(node: ast.expr) -> ast.expr:
 class _BodyRewriter(ast.NodeTransformer):
     """Replaces collector/reduction statements by log appends and top-level ``continue`` by ``return``."""
 
-    def __init__(self, ops: dict[int, int], collectors: dict[int, Collector], reductions: dict[int, Reduction]):
+    def __init__(self, ops: dict[int, int], collectors: dict[int, Collector], reductions: dict[int, Reduction],
+                 live: tuple[str, ...] = ()):
         self.ops = ops
         self.collectors = collectors
         self.reductions = reductions
+        self.live = set(live)
+        self.deletes = False  # whether a `del` of a name read after the loop was marked
+
+    def visit_Delete(self, node: ast.Delete) -> Any:
+        # `del y` in the last iteration leaves `y` unbound after the serial loop; the caller must learn of it,
+        # since "not in the iteration's locals" also means "not bound in this iteration" (keep the earlier value).
+        names = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id in self.live]
+        if not names:
+            return node
+        self.deletes = True
+        marks = [ast.copy_location(ast.Expr(value=ast.Call(
+            func=ast.Attribute(value=_name("_pz_deleted"), attr="append", ctx=ast.Load()),
+            args=[ast.Constant(n)], keywords=[])), node) for n in names]
+        return [node, *marks]
 
     def _log(self, op: int, value: ast.expr, like: ast.stmt) -> ast.stmt:
         call = ast.Call(func=ast.Attribute(value=_name("_pz_log"), attr="append", ctx=ast.Load()),
@@ -121,6 +136,8 @@ class _BodyRewriter(ast.NodeTransformer):
             return self._log(self.ops[key], reduction.value, reduction.node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return node  # nested scopes keep their own control flow
+        if isinstance(node, ast.Delete):
+            return self.visit_Delete(node)
         return self.generic_visit(node)
 
 
@@ -278,8 +295,12 @@ def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, o
     live_names = tuple(sorted(set(facts.live_after) | (_names_loaded(loop.orelse) & set(facts.private))))
 
     original_loop = clone(loop, {})
-    body_stmts = [_BodyRewriter(remap, collectors, reductions).visit(s) for s in loop.body]
-    body_func = _body_function(loop, body_stmts, env_names)
+    rewriter = _BodyRewriter(remap, collectors, reductions, live_names)
+    body_stmts: list[ast.stmt] = []
+    for stmt in loop.body:
+        visited = rewriter.visit(stmt)
+        body_stmts.extend(visited if isinstance(visited, list) else [visited])
+    body_func = _body_function(loop, body_stmts, env_names, rewriter.deletes)
     replacement = _caller_statements(loop, original_loop, [_replay_statement(op) for op in
                                                            (_remapped(op, memo) for op in ops_list)], live_names)
     _replace_in_parent(func, loop, replacement)
@@ -323,8 +344,12 @@ def _remapped_reduction(r: Reduction, memo: dict[int, Any]) -> Reduction:
     return Reduction(r.name, r.op, memo[id(r.node)], memo[id(r.value)], r.lineno)
 
 
-def _body_function(loop: ast.For, body: list[ast.stmt], env_names: tuple[str, ...]) -> ast.FunctionDef:
+def _body_function(loop: ast.For, body: list[ast.stmt], env_names: tuple[str, ...],
+                   deletes: bool = False) -> ast.FunctionDef:
     prologue: list[ast.stmt] = []
+    if deletes:
+        empty = ast.List(elts=[], ctx=ast.Load())
+        prologue.append(ast.Assign(targets=[_name("_pz_deleted", ast.Store())], value=empty))
     for name in env_names:
         # Only names bound in the caller are passed; reading one that was unbound fails as it would serially.
         prologue.append(ast.If(
@@ -369,10 +394,12 @@ def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt]
         args=[_name("_pz_iter"), ast.Call(func=_name("locals"), args=[], keywords=[])], keywords=[]))
     outer = ast.For(target=_name("_pz_ops", ast.Store()), iter=_name("_pz_run"), body=[inner], orelse=[])
     live_run = ast.Attribute(value=_name("_pz_run"), attr="live", ctx=ast.Load())
+    deleted_run = ast.Attribute(value=_name("_pz_run"), attr="deleted", ctx=ast.Load())
     binds = [ast.If(test=ast.Compare(left=ast.Constant(n), ops=[ast.In()], comparators=[live_run]),
                     body=[ast.Assign(targets=[_name(n, ast.Store())],
                                      value=ast.Subscript(value=live_run, slice=ast.Constant(n), ctx=ast.Load()))],
-                    orelse=[]) for n in live]
+                    orelse=[ast.If(test=ast.Compare(left=ast.Constant(n), ops=[ast.In()], comparators=[deleted_run]),
+                                   body=[_unbind(n)], orelse=[])]) for n in live]
     # Iterations too small to send: the run stops early and the caller's own loop runs the rest, in order.
     rest = ast.For(target=clone(original.target, {}), iter=ast.Attribute(value=_name("_pz_run"), attr="rest",
                                                                           ctx=ast.Load()),
@@ -388,6 +415,13 @@ def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt]
     for stmt in statements:
         ast.copy_location(stmt, loop)
     return statements
+
+
+def _unbind(name: str) -> ast.stmt:
+    """``try: del name`` / ``except NameError: pass``: the last iteration deleted it, as the serial loop would."""
+    return ast.Try(body=[ast.Delete(targets=[_name(name, ast.Del())])],
+                   handlers=[ast.ExceptHandler(type=_name("NameError"), name=None, body=[ast.Pass()])],
+                   orelse=[], finalbody=[])
 
 
 def owner_class_name(fn: types.FunctionType) -> str | None:

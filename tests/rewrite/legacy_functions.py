@@ -693,6 +693,34 @@ def loop_target_shadows_earlier_binding(xs):
     return out, x
 
 
+@legacy(([1, 2, 3],), ([4, -1, 5],), ([-1, 2, -3],), ([-2],), ([],))
+def deleted_in_some_iterations(xs):
+    out = []
+    for x in xs:
+        scratch = x * 2
+        if x < 0 or x == xs[-1]:
+            del scratch  # e.g. freeing a large temporary; the last iteration's del leaves it unbound
+        out.append(x)
+    try:
+        return out, scratch
+    except UnboundLocalError:
+        return out, "unbound"
+
+
+@legacy(([1, 2, 3],), ([],))
+def deleted_then_bound_again(xs):
+    out = []
+    for x in xs:
+        temp = x
+        del temp
+        temp = -x
+        out.append(x)
+    try:
+        return out, temp
+    except UnboundLocalError:
+        return out, "unbound"
+
+
 # --- parameters and exceptions ---------------------------------------------------------------------------------
 @legacy((INTS[0],), (INTS[0], 3), ([], 1, 5))
 def defaults_and_keywords(xs, scale=2, offset=0, *, power=1):
