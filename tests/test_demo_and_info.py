@@ -34,7 +34,7 @@ def test_info_gpu_times_a_probe_kernel_and_names_the_cache() -> None:
     result = _run("info", "--gpu")
     assert result.returncode == 0, result.stderr
     assert "GPU:" in result.stdout
-    assert f"kernel cache: {os.environ['PARALLELIZE_CACHE_DIR']}" in result.stdout
+    assert f"kernel cache: {os.path.join(os.environ['PARALLELIZE_CACHE_DIR'], 'kernels')}" in result.stdout
     probe = [line for line in result.stdout.splitlines() if "probe (" in line]
     assert probe and "_probe_saxpy [cpu]" in probe[0] and "5 run(s)" in probe[0], result.stdout
     assert "compile(s)" in probe[0] or "load(s) from disk cache" in probe[0]

@@ -50,9 +50,9 @@ class GpuKernelDecorator:
     cannot cross).
 
     **Caching**: one compiled kernel per argument signature and path, kept for the process, and on disk
-    (numba's ``cache=True``; the code generated around the function goes under ``PARALLELIZE_CACHE_DIR``,
-    default ``~/.cache/parallelize/kernels``), so process workers and later runs load machine code instead of
-    compiling. Functions without a source file, or closing over objects other than numbers and strings, are
+    (numba's ``cache=True``; the code generated around the function goes under ``kernels/`` in
+    ``PARALLELIZE_CACHE_DIR``, default ``~/.cache/parallelize``), so process workers and later runs load machine
+    code instead of compiling. Functions without a source file, or reading objects that cannot be hashed, are
     compiled in memory only. Compile, cache-load and run times are listed by ``parallelize info --gpu``.
 
     **Errors**: a non-numeric dtype raises ``TypeError``; shapes that do not broadcast raise ``ValueError``

@@ -16,6 +16,7 @@ import time
 import warnings
 from collections.abc import Callable
 
+from parallelize._cachedir import CACHE_ENV
 from parallelize._gpu import detect, diagnostics, diskcache
 
 __all__ = ["demo_step", "info_lines", "probe_line"]
@@ -52,7 +53,7 @@ def info_lines(probe: bool = False) -> list[str]:
     files, size = diskcache.cache_size()
     lines.append(
         f"kernel cache: {diskcache.cache_dir()} ({files} files, {size / 1e6:.1f} MB; "
-        f"set {diskcache.CACHE_ENV} to move it, delete it to clear)"
+        f"set {CACHE_ENV} to move the whole cache, delete it to clear)"
     )
     if probe:
         lines.append(probe_line())

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from parallelize._cachedir import cache_root, replace_atomically, writable_dir
+
 __all__ = [
     "cache_dir",
     "cacheable",
@@ -39,33 +41,17 @@ __all__ = [
     "return_types",
 ]
 
-#: Environment variable that moves the cache (default: ``$XDG_CACHE_HOME/parallelize/kernels``).
-CACHE_ENV = "PARALLELIZE_CACHE_DIR"
 _PLAIN = (int, float, complex, bool, str, bytes, type(None))
 _lock = threading.Lock()
-_usable: dict[Path, bool] = {}
 
 
 def cache_dir() -> Path:
     """Return the directory for generated kernel sources (numba's cache files go in its ``__pycache__``)."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "parallelize" / "kernels"
+    return cache_root() / "kernels"
 
 
-def _writable(directory: Path) -> bool:
-    with _lock:
-        if directory not in _usable:
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-                with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-"):
-                    pass
-                _usable[directory] = True
-            except OSError:
-                _usable[directory] = False
-        return _usable[directory]
+def _writable() -> bool:
+    return writable_dir("kernels") is not None
 
 
 class _Unkeyable(Exception):
@@ -229,7 +215,7 @@ def load_generated(
     :func:`cache_dir` named by a hash of the source and :func:`fingerprint`, and executed from there. Otherwise it
     is compiled from the string, with ``label`` as its file name in tracebacks.
     """
-    if cache and cacheable(func) and _writable(cache_dir()):
+    if cache and cacheable(func) and _writable():
         digest = hashlib.sha256(source.encode())
         digest.update(fingerprint(func).encode())
         stem = f"pz_{digest.hexdigest()[:32]}"
@@ -260,7 +246,7 @@ def _module(name: str, path: Path, text: str, namespace: dict[str, Any]) -> type
 
 
 def _types_path(func: Callable[..., Any]) -> Path | None:
-    if not cacheable(func) or not _writable(cache_dir()):
+    if not cacheable(func) or not _writable():
         return None
     return cache_dir() / f"pz_{fingerprint(func)[:32]}.types.json"
 
@@ -287,14 +273,7 @@ def remember_return_type(func: Callable[..., Any], arguments: str, result: str) 
     if known.get(arguments) == result:
         return
     known[arguments] = result
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(known, stream)
-        os.replace(temporary, path)
-    except OSError:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    replace_atomically(path, json.dumps(known).encode())
 
 
 def cache_size() -> tuple[int, int]:
