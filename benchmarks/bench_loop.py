@@ -8,7 +8,9 @@
 2. 200,000 trivial iterations (``out.append(i * 2)``): the undecorated function vs the decorated one. The plan
    learns from its first call (a loop whose iterations all ran in the caller is run as the original loop next
    time), so the first call and the later calls are reported apart. Target: within 1.5x of serial.
-3. Decorating a generated 100-line function (read source, analyse, rewrite, compile). Target: under 5 ms.
+3. Decorating a generated 100-line function (read source, analyse, rewrite, compile). Target: under 5 ms. Timed
+   cold, from the disk cache of rewritten functions (what a new process that decorated it before pays: a loky
+   worker importing the module, the script's next run), and again in the same process.
 
 Each figure is the median of ``--repeat`` runs; the load average is printed because the numbers are only as
 quiet as the machine.
@@ -20,6 +22,7 @@ import argparse
 import importlib.util
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -121,35 +124,57 @@ def main() -> None:
     t_map_trivial = median_of(lambda: doubled.map(range(n)), repeat)
     rows.append(("200k trivial: .map (reference)", "serial loop", t_serial, t_map_trivial, "-", True))
 
-    # 3. decoration of a 100-line function
+    # 3. decoration of a 100-line function: cold, from the disk cache (a new process), from memory (again)
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PARALLELIZE_CACHE_DIR"] = str(Path(tmp) / "cache")
         big = hundred_line_function(Path(tmp))
         parallel_for(big)  # warm the analysis imports once
         from parallelize._decorators import loop_mode
 
-        def first_time() -> None:
+        def cold() -> None:
             loop_mode._CACHE.clear()  # analyse and rewrite from scratch
+            for entry in (Path(tmp) / "cache" / "loops").glob("*.marshal"):
+                entry.unlink()
             parallel_for(big)
 
-        t_first = statistics.median(timed(first_time) for _ in range(max(repeat, 5) * 4))
-        t_decorate = statistics.median(timed(lambda: parallel_for(big)) for _ in range(max(repeat, 5) * 4))
+        def from_disk() -> None:
+            loop_mode._CACHE.clear()  # what a new process that decorated it before does
+            parallel_for(big)
+
+        # A new process pays the lazy imports too; the rewrite from disk spares it the analysis package.
+        script = ("import sys, time; sys.path.insert(0, sys.argv[1]); import bench_loop_big; "
+                  "from parallelize import parallel_for; t = time.perf_counter(); "
+                  "parallel_for(bench_loop_big.big); print(time.perf_counter() - t)")
+        env = {**os.environ, "PARALLELIZE_CACHE_DIR": str(Path(tmp) / "fresh-cache")}
+        t_new_cold, t_new_disk = (
+            float(subprocess.run([sys.executable, "-c", script, tmp], env=env, capture_output=True, text=True,
+                                 check=True).stdout.split()[-1])
+            for _ in range(2)
+        )
+        rounds = max(repeat, 5) * 4
+        t_first = statistics.median(timed(cold) for _ in range(rounds))
+        t_disk = statistics.median(timed(from_disk) for _ in range(rounds))
+        t_decorate = statistics.median(timed(lambda: parallel_for(big)) for _ in range(rounds))
         decorated = parallel_for(n_jobs=n_jobs, backend="serial")(big)
         assert decorated(list(range(50)), 2.0, 1.0) == big(list(range(50)), 2.0, 1.0)
     rows.append(("decorate a 100-line function, first time", "-", float("nan"), t_first, "< 5 ms", t_first < 0.005))
-    rows.append(("decorate it again (cached)", "-", float("nan"), t_decorate, "< 5 ms", t_decorate < 0.005))
+    rows.append(("same, from the disk cache", "-", float("nan"), t_disk, "< 5 ms", t_disk < 0.005))
+    rows.append(("new process: first time", "-", float("nan"), t_new_cold, "-", True))
+    rows.append(("new process: from the disk cache", "-", float("nan"), t_new_disk, "-", True))
+    rows.append(("decorate it again (in memory)", "-", float("nan"), t_decorate, "< 5 ms", t_decorate < 0.005))
 
     shutdown()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"loop mode benchmark: n_jobs={n_jobs}, median of {repeat}, {os.cpu_count()} CPUs, "
           f"load average {load:.1f}, Python {sys.version.split()[0]}")
-    print(f"| {'case':<30} | {'baseline':<11} | {'baseline s':>10} | {'loop mode s':>11} | {'ratio':>8} | "
+    print(f"| {'case':<40} | {'baseline':<11} | {'baseline s':>10} | {'loop mode s':>11} | {'ratio':>8} | "
           f"{'target':<8} | met |")
-    print(f"|{'-' * 32}|{'-' * 13}|{'-' * 12}|{'-' * 13}|{'-' * 10}|{'-' * 10}|-----|")
+    print(f"|{'-' * 42}|{'-' * 13}|{'-' * 12}|{'-' * 13}|{'-' * 10}|{'-' * 10}|-----|")
     for case, base_name, base, loop, target, met in rows:
         ratio = "" if base != base else f"{loop / base:.2f}x"
         base_text = "" if base != base else f"{base:.4f}"
         loop_text = f"{loop * 1000:.2f} ms" if base != base else f"{loop:.4f}"
-        print(f"| {case:<30} | {base_name:<11} | {base_text:>10} | {loop_text:>11} | {ratio:>8} | {target:<8} | "
+        print(f"| {case:<40} | {base_name:<11} | {base_text:>10} | {loop_text:>11} | {ratio:>8} | {target:<8} | "
               f"{'yes' if met else 'no':<3} |")
 
 

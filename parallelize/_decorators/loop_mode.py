@@ -8,6 +8,7 @@ rewritten (``parallelize._rewrite``); an unsafe one raises :class:`SharedStateEr
 from __future__ import annotations
 
 import dis
+import hashlib
 import inspect
 import linecache
 import re
@@ -94,14 +95,15 @@ def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
     source = textwrap.dedent("".join(lines)) if not lines[0][:1].isspace() else "".join(lines)
     mode = "asyncio" if inspect.iscoroutinefunction(fn) else "threads" if options.io else "processes"
     module_source = _module_source(filename)
-    from parallelize._rewrite.transform import owner_class_name
+    from parallelize._rewrite.rewritten import owner_class_name
 
     owner = owner_class_name(fn)
     key = (filename, first_line, source, hash(module_source), options.loop, mode, owner, fn.__code__.co_freevars,
            rewrite_loop)
     outcome = _CACHE.get(key)
     if outcome is None:
-        outcome = _decide(fn, options, source, filename, first_line, mode, module_source, owner, rewrite_loop)
+        outcome = _decide_or_load(fn, options, source, filename, first_line, mode, module_source, owner,
+                                  rewrite_loop)
         _CACHE[key] = outcome
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
@@ -117,10 +119,32 @@ def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
 
 _NO_LOOP = object()
 
+#: How many functions this process analysed (not found in memory or on disk): for tests and benchmarks.
+analyses = 0
+
+
+def _decide_or_load(fn: types.FunctionType, options: Options, source: str, filename: str, first_line: int,
+                    mode: str, module_source: str | None, owner: str | None, rewrite_loop: bool) -> Any:
+    """:func:`_decide`, through the disk cache of rewritten functions (``parallelize._rewrite.cache``)."""
+    from parallelize._rewrite import cache
+
+    digest = hashlib.sha256
+    disk_key = (filename, first_line, digest(source.encode()).hexdigest(),
+                digest((module_source or "").encode()).hexdigest(), repr(options.loop), mode, owner,
+                fn.__code__.co_freevars, rewrite_loop)
+    stored = cache.load(disk_key)
+    if stored is not None:
+        return _NO_LOOP if stored == cache.NO_LOOP else stored
+    outcome = _decide(fn, options, source, filename, first_line, mode, module_source, owner, rewrite_loop)
+    cache.store(disk_key, cache.NO_LOOP if outcome is _NO_LOOP else outcome)
+    return outcome
+
 
 def _decide(fn: types.FunctionType, options: Options, source: str, filename: str, first_line: int, mode: str,
             module_source: str | None, owner: str | None, rewrite_loop: bool) -> Any:
     """Analyse and rewrite: a ``Rewritten``, ``_NO_LOOP``, or the ``SharedStateError`` to raise."""
+    global analyses
+    analyses += 1
     from parallelize._analysis import analyze_function, format_findings_for_error
 
     analysis = analyze_function(source, filename, first_line, loop=True if options.loop is None else options.loop,

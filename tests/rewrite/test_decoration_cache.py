@@ -1,0 +1,87 @@
+"""Rewritten loop-mode functions are kept on disk: a new process that decorates the same function again skips the
+analysis and the rewrite, an edit to the function analyses afresh, refusals are never kept, a damaged entry is
+ignored."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parallelize._rewrite import cache
+
+SCRIPT = """
+import json
+
+from parallelize import SharedStateError, parallel_for
+from parallelize._decorators import loop_mode
+
+
+def squares(xs):
+    out = []
+    for x in xs:
+        out.append(x * x)
+    return out
+
+
+def running(xs):
+    total, out = 0, []
+    for x in xs:
+        total += x
+        out.append(total)
+    return out
+
+
+decorated = parallel_for(squares)
+try:
+    parallel_for(running)
+    refused = None
+except SharedStateError as exc:
+    refused = [f.code for f in exc.findings]
+print(json.dumps({"result": decorated([1, 2, 3]), "analysed": loop_mode.analyses > 0,
+                  "refused": refused}))
+"""
+
+
+def _run(script: Path, cache_dir: Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
+    env["PARALLELIZE_CACHE_DIR"] = str(cache_dir)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                          cwd=script.parent, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_new_process_reuses_the_rewrite_and_an_edit_analyses_afresh(tmp_path: Path) -> None:
+    script = tmp_path / "legacy.py"
+    script.write_text(SCRIPT)
+    cache_dir = tmp_path / "cache"
+    first, second = _run(script, cache_dir), _run(script, cache_dir)
+    assert first["result"] == second["result"] == [1, 4, 9]
+    # the refusal is computed each time (and needs the analysis); drop it to see the rewrite come from disk
+    assert first["refused"] == second["refused"] == ["PAR302"]
+    script.write_text(SCRIPT.replace("    parallel_for(running)\n", "    pass\n"))
+    third, fourth = _run(script, cache_dir), _run(script, cache_dir)
+    assert third["analysed"] and not fourth["analysed"]  # the edit analysed afresh, then came from disk
+    assert third["result"] == fourth["result"] == [1, 4, 9]
+    script.write_text(SCRIPT.replace("x * x", "x * x + 1").replace("    parallel_for(running)\n", "    pass\n"))
+    edited = _run(script, cache_dir)
+    assert edited["analysed"] and edited["result"] == [2, 5, 10]
+    assert list((cache_dir / "loops").glob("*.marshal"))
+
+
+def test_refusals_and_damaged_entries_are_not_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARALLELIZE_CACHE_DIR", str(tmp_path))
+    key = ("file.py", 1, "source", "module", "None", "processes", None, (), True)
+    cache.store(key, ValueError("a refusal is an exception, not a rewrite"))
+    assert cache.load(key) is None
+    cache.store(key, cache.NO_LOOP)
+    assert cache.load(key) == cache.NO_LOOP
+    for entry in (tmp_path / "loops").glob("*.marshal"):
+        entry.write_bytes(b"\x00 not marshal data")
+    assert cache.load(key) is None
