@@ -19,7 +19,7 @@ from typing import Any
 
 from parallelize._cachedir import replace_atomically, writable_dir
 
-__all__ = ["NO_LOOP", "load", "store"]
+__all__ = ["MAX_ENTRIES", "NO_LOOP", "load", "store"]
 
 #: Stored for a function with no loop to rewrite.
 NO_LOOP = "no-loop"
@@ -79,3 +79,20 @@ def store(key: tuple[Any, ...], outcome: Any) -> None:
     path = _path(key)
     if path is not None:
         replace_atomically(path, marshal.dumps(data))
+        _prune(path.parent)
+
+
+#: Entries kept at most; past it the older half goes (notebook cells and edited code leave entries behind).
+MAX_ENTRIES = 4096
+
+
+def _prune(directory: Path) -> None:
+    try:
+        entries = list(directory.glob("*.marshal"))
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda entry: entry.stat().st_mtime)
+        for entry in entries[: len(entries) - MAX_ENTRIES // 2]:
+            entry.unlink(missing_ok=True)
+    except OSError:  # another process pruning at the same time
+        pass

@@ -85,3 +85,16 @@ def test_refusals_and_damaged_entries_are_not_served(tmp_path: Path, monkeypatch
     for entry in (tmp_path / "loops").glob("*.marshal"):
         entry.write_bytes(b"\x00 not marshal data")
     assert cache.load(key) is None
+
+
+def test_the_cache_prunes_its_oldest_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARALLELIZE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 8)
+    for i in range(9):
+        cache.store(("file.py", i, "source", "module", "None", "processes", None, (), True), cache.NO_LOOP)
+        entry = max((tmp_path / "loops").glob("*.marshal"), key=lambda p: p.stat().st_mtime_ns)
+        os.utime(entry, (1_000_000 + i, 1_000_000 + i))  # distinct, increasing ages
+    kept = list((tmp_path / "loops").glob("*.marshal"))
+    assert len(kept) == 4
+    newest = ("file.py", 8, "source", "module", "None", "processes", None, (), True)
+    assert cache.load(newest) == cache.NO_LOOP  # the newest entries stay
