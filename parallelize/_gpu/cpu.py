@@ -79,11 +79,14 @@ def infer_return_dtype(
             return _return_types[key]
     # A process that loads the kernel's loops from the disk cache must not compile the function just to type it.
     known = diskcache.return_types(func) if cache else {}
-    if ",".join(key[1]) in known:
-        dtype = np.dtype(known[",".join(key[1])])
+    try:
+        recorded = np.dtype(known[",".join(key[1])]) if ",".join(key[1]) in known else None
+    except TypeError:  # a damaged record: type the function again
+        recorded = None
+    if recorded is not None and recorded.kind in "biufc":
         with _lock:
-            _return_types[key] = dtype
-        return dtype
+            _return_types[key] = recorded
+        return recorded
     argtypes = _numba_types(dtypes)
     dispatcher = scalar_dispatcher(func)
     try:

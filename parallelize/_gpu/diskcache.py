@@ -65,13 +65,17 @@ class _Key:
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self.has_data = False  # a number, string or array was keyed: numba's own cache key would miss it
+        self.calls = False  # another Python function was keyed: numba's own key sees only the caller's code
         self._seen: set[int] = set()
 
     def add(self, text: str | bytes) -> None:
         self.digest.update(text.encode() if isinstance(text, str) else text)
         self.digest.update(b"\0")
 
-    def value(self, value: Any, depth: int) -> None:
+    def value(self, value: Any, depth: int, attributes: frozenset[str] = frozenset()) -> None:
+        """Key one value the code reads; ``attributes``: the attribute names the code uses, looked up on modules
+        (``helpers.K`` reads ``K`` from ``helpers``)."""
+        import numba
         import numpy as np
 
         if isinstance(value, _PLAIN):
@@ -80,7 +84,7 @@ class _Key:
         elif isinstance(value, tuple):
             self.add(f"tuple:{len(value)}")
             for item in value:
-                self.value(item, depth)
+                self.value(item, depth, attributes)
         elif isinstance(value, np.ndarray) and not value.dtype.hasobject:
             self.has_data = True
             self.add(f"array:{value.dtype.str}:{value.shape}")
@@ -90,15 +94,29 @@ class _Key:
             self.add(f"scalar:{value.dtype.str}")
             self.add(value.tobytes())
         elif isinstance(value, types.ModuleType):
-            self.add(f"module:{value.__name__}")
+            self.module(value, depth, attributes)
         elif inspect.isfunction(getattr(value, "py_func", value)):
+            self.calls = True
             self.function(getattr(value, "py_func", value), depth + 1)
-        elif callable(value) and type(value).__module__.split(".")[0] in ("builtins", "math", "cmath", "numpy"):
+        elif isinstance(value, (types.BuiltinFunctionType, np.ufunc)) and _is_library(
+            getattr(value, "__module__", None) or "numpy"
+        ):
             self.add(f"callable:{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', value)!r}")
-        elif type(value).__module__.startswith("numba"):  # numba types used as constructors: float32(x)
-            self.add(f"numba:{type(value).__qualname__}:{value!r}")
-        else:
+        elif isinstance(value, numba.core.types.Type):  # numba types used as constructors: float32(x)
+            self.add(f"numba:{value!r}")
+        else:  # a class, an instance, a jitclass...: nothing tells us when it changes
             raise _Unkeyable(type(value).__name__)
+
+    def module(self, module: types.ModuleType, depth: int, attributes: frozenset[str]) -> None:
+        self.add(f"module:{module.__name__}")
+        if _is_library(module.__name__):
+            return  # numpy, math, numba: their attributes change with their versions, which the key holds
+        for name in sorted(attributes):
+            if depth > 4:
+                raise _Unkeyable("modules nested too deep")
+            if name in vars(module):
+                self.add(f"attribute:{name}")
+                self.value(vars(module)[name], depth + 1, attributes)
 
     def function(self, func: Any, depth: int) -> None:
         if id(func) in self._seen:
@@ -110,17 +128,25 @@ class _Key:
         self.add(f"function:{func.__module__}|{func.__qualname__}|{code.co_filename}|{code.co_firstlineno}")
         for part in _code_bytes(code):
             self.add(part)
+        names = frozenset(_names(code))
         for cell in func.__closure__ or ():
             try:
                 contents = cell.cell_contents
             except ValueError:  # an empty cell: the closure is still being built
                 raise _Unkeyable("empty closure cell") from None
-            self.value(contents, depth)
+            self.value(contents, depth, names)
         scope = func.__globals__
-        for name in sorted(_names(code)):
+        for name in sorted(names):
             if name in scope:
                 self.add(f"global:{name}")
-                self.value(scope[name], depth)
+                self.value(scope[name], depth, names)
+
+
+_LIBRARIES = ("numpy", "math", "cmath", "numba", "builtins", "parallelize")
+
+
+def _is_library(module: str) -> bool:
+    return module.split(".", maxsplit=1)[0] in _LIBRARIES
 
 
 def _names(code: Any) -> set[str]:
@@ -154,7 +180,7 @@ def cacheable(func: Callable[..., Any], *, allow_closure: bool = True) -> bool:
     key = _key(func)
     if key is None:
         return False
-    return allow_closure or not key.has_data
+    return allow_closure or not (key.has_data or key.calls)
 
 
 def _code_bytes(code: Any) -> list[bytes]:
@@ -180,7 +206,9 @@ def fingerprint(func: Callable[..., Any]) -> str:
     if key is None:
         raise ValueError(f"{getattr(func, '__qualname__', func)!r} cannot be keyed for the disk cache")
     stat = os.stat(func.__code__.co_filename)
-    key.add(f"{__version__}|{numba.__version__}|{sys.version}|{stat.st_mtime_ns}|{stat.st_size}")
+    import numpy
+
+    key.add(f"{__version__}|{numba.__version__}|{numpy.__version__}|{sys.version}|{stat.st_mtime_ns}|{stat.st_size}")
     return key.digest.hexdigest()
 
 
@@ -220,13 +248,17 @@ def load_generated(
         digest.update(fingerprint(func).encode())
         stem = f"pz_{digest.hexdigest()[:32]}"
         path = cache_dir() / f"{stem}.py"
+        expected = f"# {label}\n# generated by parallelize; safe to delete\n{source}"
         try:
-            _write_once(path, f"# {label}\n# generated by parallelize; safe to delete\n{source}")
-            text = path.read_text(encoding="utf-8")
+            _write_once(path, expected)
+            if path.read_text(encoding="utf-8") != expected:  # damaged or edited: replace it, once
+                path.unlink()
+                _write_once(path, expected)
+            valid = path.read_text(encoding="utf-8") == expected
         except OSError:
-            pass
-        else:
-            return _module(f"_parallelize_kernel_{stem[3:]}", path, text, namespace).__dict__, True
+            valid = False
+        if valid:
+            return _module(f"_parallelize_kernel_{stem[3:]}", path, expected, namespace).__dict__, True
     exec(compile(source, label, "exec"), namespace)
     return namespace, False
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +306,49 @@ def test_a_kernel_defined_in_a_script_reaches_process_workers_and_their_disk_cac
     for i, (value, counts) in enumerate(results):
         assert value == (0.25 * x + 0.75 * i).tolist()
         assert counts == [[0, 1]], results  # the worker loaded what the script compiled
+
+
+def _scale_by_two(x: float) -> float:
+    return x * 2.0
+
+
+def _scale_by_three(x: float) -> float:
+    return x * 3.0
+
+
+_helpers = types.ModuleType("qa_helpers")  # stands for a module the kernel imports: `import helpers`
+_helpers.K = 2.0  # type: ignore[attr-defined]
+_helpers.scale = _scale_by_two  # type: ignore[attr-defined]
+
+
+def _reads_a_module_attribute(x: float) -> float:
+    return _helpers.scale(x) + _helpers.K
+
+
+class _Settings:
+    factor = 2.0
+
+
+def _reads_a_class(x: float) -> float:
+    return x * _Settings.factor
+
+
+def test_attributes_read_from_another_module_are_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = diskcache.fingerprint(_reads_a_module_attribute)
+    monkeypatch.setattr(_helpers, "K", 100.0)
+    after_value = diskcache.fingerprint(_reads_a_module_attribute)
+    monkeypatch.setattr(_helpers, "scale", _scale_by_three)
+    after_helper = diskcache.fingerprint(_reads_a_module_attribute)
+    assert len({before, after_value, after_helper}) == 3
+    assert not diskcache.cacheable(_reads_a_module_attribute, allow_closure=False)
+    assert not diskcache.cacheable(_reads_a_class)  # a class can change without anything we can see
+
+
+def test_a_damaged_generated_file_is_replaced(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert _run(project, cache)["result"] == _expected()
+    for path in (cache / "kernels").glob("pz_*.py"):
+        path.write_text("garbage(")
+    for path in (cache / "kernels").glob("*.types.json"):
+        path.write_text('{"float64,float64,float64": "not a dtype"}')
+    assert _run(project, cache)["result"] == _expected()
