@@ -5,15 +5,17 @@ An entry holds the two code objects and the name tuples of a :class:`~paralleliz
 (``marshal``, which is what ``.pyc`` files use), or a marker for "no loop to rewrite". Refusals are not kept: they
 raise, and their cost does not matter. The entry's name is a hash of everything the result depends on: the
 decoration key ``loop_mode`` computes (file, first line, source, the whole module's source, options), the Python
-version (bytecode and marshal format), and the size and modification time of every source file of the analysis
-and the rewriter, so a changed parallelize never loads a stale rewrite.
+version (bytecode and marshal format) and optimisation level (``-O``), and the size and modification time of every
+source file of the analysis and the rewriter, so a changed parallelize never loads a stale rewrite.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,9 @@ def _path(key: tuple[Any, ...]) -> Path | None:
     directory = writable_dir("loops")
     if directory is None:
         return None
-    digest = hashlib.sha256(repr((_FORMAT, sys.version, _implementation_stamp(), key)).encode())
+    # -O and -OO compile asserts and docstrings away: a rewrite compiled under one must not serve the other.
+    stamp = (_FORMAT, sys.version, sys.flags.optimize, _implementation_stamp(), key)
+    digest = hashlib.sha256(repr(stamp).encode())
     return directory / f"{digest.hexdigest()[:40]}.marshal"
 
 
@@ -56,13 +60,20 @@ def load(key: tuple[Any, ...]) -> Any:
         return None
     try:
         data = marshal.loads(path.read_bytes())
+        os.utime(path)  # pruning drops the least recently used entries
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if data == NO_LOOP:
         return NO_LOOP
     from parallelize._rewrite.rewritten import Rewritten
 
-    func_code, body_code, env_names, live_names = data
+    try:
+        func_code, body_code, env_names, live_names = data
+        valid = isinstance(func_code, types.CodeType) and isinstance(body_code, types.CodeType)
+    except (TypeError, ValueError):  # an entry of another shape: written by something else
+        valid = False
+    if not valid:
+        return None
     return Rewritten(func_code, body_code, tuple(env_names), tuple(live_names))
 
 
@@ -82,7 +93,8 @@ def store(key: tuple[Any, ...], outcome: Any) -> None:
         _prune(path.parent)
 
 
-#: Entries kept at most; past it the older half goes (notebook cells and edited code leave entries behind).
+#: Entries kept at most; past it the least recently used half goes (notebook cells and edited code leave entries
+#: behind).
 MAX_ENTRIES = 4096
 
 

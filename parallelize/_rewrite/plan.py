@@ -24,7 +24,10 @@ def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[st
     """Run one iteration in a worker; keep only the locals that are read after the loop."""
     restore_filename(body, filename)  # once per worker: the code object is replaced in place
     log, scope = body(item, env)
-    live = {name: scope[name] for name in live_names if name in scope}
+    # A name still holding the object the caller passed in was not rebound: the caller's own binding stands
+    # (and nothing is copied back for it).
+    live = {name: scope[name] for name in live_names
+            if name in scope and not (name in env and scope[name] is env[name])}
     for name in scope.get("_pz_deleted", ()):
         if name not in scope:  # deleted and not bound again in this iteration
             live[name] = DELETED

@@ -71,7 +71,7 @@ class _BodyRewriter(ast.NodeTransformer):
     def visit_Delete(self, node: ast.Delete) -> Any:
         # `del y` in the last iteration leaves `y` unbound after the serial loop; the caller must learn of it,
         # since "not in the iteration's locals" also means "not bound in this iteration" (keep the earlier value).
-        names = [t.id for t in node.targets if isinstance(t, ast.Name) and t.id in self.live]
+        names = [n for n in _deleted_names(node.targets) if n in self.live]
         if not names:
             return node
         self.deletes = True
@@ -258,12 +258,16 @@ def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, o
     func.decorator_list = []
 
     accumulators = {op.name for op in ops_list}
+    # Names the body reads, and names it deletes (a `del` of a name bound before the loop needs it bound).
+    deleted = {n for node in ast.walk(loop) if isinstance(node, ast.Delete) for n in _deleted_names(node.targets)}
     env_names = tuple(sorted(
-        (_names_loaded(loop.body) & (_function_locals(original_func) | set(fn.__code__.co_freevars)))
+        ((_names_loaded(loop.body) | deleted) & (_function_locals(original_func) | set(fn.__code__.co_freevars)))
         - accumulators - {"_pz_log", "_pz_item", "_pz_env"}
     ))
-    # Names read after the loop hold the last iteration's values; so do those read in its `else:` clause.
-    live_names = tuple(sorted(set(facts.live_after) | (_names_loaded(loop.orelse) & set(facts.private))))
+    # Names read after the loop hold the last iteration's values; so do those read in its `else:` clause, and
+    # names the loop deletes (bound before it, they are unbound after it if the last iteration deleted them).
+    live_names = tuple(sorted(set(facts.live_after) | (_names_loaded(loop.orelse) & set(facts.private))
+                              | (deleted & _function_locals(original_func))))
 
     original_loop = clone(loop, {})
     rewriter = _BodyRewriter(remap, collectors, reductions, live_names)
@@ -386,6 +390,17 @@ def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt]
     for stmt in statements:
         ast.copy_location(stmt, loop)
     return statements
+
+
+def _deleted_names(targets: list[ast.expr]) -> list[str]:
+    """Names a ``del`` unbinds: ``del y``, ``del y, z``, ``del (y, z)``, ``del [y]``."""
+    names: list[str] = []
+    for target in targets:
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            names.extend(_deleted_names(target.elts))
+    return names
 
 
 def _unbind(name: str) -> ast.stmt:

@@ -707,6 +707,22 @@ def deleted_in_some_iterations(xs):
         return out, "unbound"
 
 
+@legacy(([1, 2, 3],), ([4],), ([],))
+def deleted_as_a_tuple_and_bound_before_the_loop(xs):
+    kept = "before"
+    out = []
+    for x in xs:
+        a, b = x, -x
+        if x == xs[-1]:
+            del (a, b)
+            del [kept]
+        out.append(x)
+    try:
+        return out, a, b, kept
+    except UnboundLocalError as exc:
+        return out, str(exc).split("'")[1]
+
+
 @legacy(([1, 2, 3],), ([],))
 def deleted_then_bound_again(xs):
     out = []

@@ -98,3 +98,47 @@ def test_the_cache_prunes_its_oldest_entries(tmp_path: Path, monkeypatch: pytest
     assert len(kept) == 4
     newest = ("file.py", 8, "source", "module", "None", "processes", None, (), True)
     assert cache.load(newest) == cache.NO_LOOP  # the newest entries stay
+
+
+ASSERTS = """
+from parallelize import parallel_for
+
+
+def doubled(xs):
+    out = []
+    for x in xs:
+        assert x >= 0, "negative"
+        out.append(2 * x)
+    return out
+
+
+try:
+    print(parallel_for(backend="threads")(doubled)([1, -2, 3]))
+except AssertionError:
+    print("AssertionError")
+"""
+
+
+def test_a_rewrite_compiled_under_python_O_does_not_serve_a_normal_run(tmp_path: Path) -> None:
+    script = tmp_path / "asserts.py"
+    script.write_text(ASSERTS)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
+    env["PARALLELIZE_CACHE_DIR"] = str(tmp_path / "cache")
+    outputs = []
+    for flags in (["-O"], []):
+        done = subprocess.run([sys.executable, *flags, str(script)], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout.strip().splitlines()[-1])
+    assert outputs == ["[2, -4, 6]", "AssertionError"]
+
+
+def test_an_entry_of_another_shape_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+
+    monkeypatch.setenv("PARALLELIZE_CACHE_DIR", str(tmp_path))
+    key = ("file.py", 1, "source", "module", "None", "processes", None, (), True)
+    cache.store(key, cache.NO_LOOP)
+    for entry in (tmp_path / "loops").glob("*.marshal"):
+        entry.write_bytes(marshal.dumps(5))
+    assert cache.load(key) is None
