@@ -203,8 +203,12 @@ class DaskBackend:
             def frame(buffer: Any) -> Any:
                 return np.frombuffer(buffer, dtype=np.uint8)
 
+            # Workers in this process (LocalCluster(processes=False)) get scattered objects without a copy; the
+            # arrays' buffers must then be copied here, or tasks would read the caller's memory as it changes.
+            in_process = str(getattr(self.client.scheduler, "address", "")).startswith("inproc")
+            buffers = tuple(frame(bytes(b.raw()) if in_process else b.raw()) for b in obj.buffers)
             data = frame(obj.data) if len(obj.data) > 1 << 20 else obj.data
-            obj = SharedSpec(obj.token, data, None, tuple(frame(b.raw()) for b in obj.buffers))
+            obj = SharedSpec(obj.token, data, None, buffers)
         return self.client.scatter(obj, broadcast=True, hash=False)
 
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:

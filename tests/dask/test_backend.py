@@ -185,6 +185,19 @@ def test_a_large_broadcast_array_is_read_only_in_dask_workers_and_the_error_says
     assert (arr == 0).all()
 
 
+def test_in_process_workers_see_the_arguments_as_they_were_at_the_call() -> None:
+    arr = np.zeros(500_000)  # 4 MB: out-of-band, and on in-process workers scattered without any copy
+    with (distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1) as cluster,
+          distributed.Client(cluster, set_as_default=False) as client):
+        seen = []
+        for _, _, _, value in parallel_for(backend=client, batch_size=1)(dask_tasks.array_identity).imap(
+                [0, 0, 0, 0], arr):
+            seen.append(value)
+            arr[0] = 99.0  # the caller changes its array while the map runs
+        parallelize.shutdown()
+    assert seen == [0.0, 0.0, 0.0, 0.0]
+
+
 def test_functions_from_main_travel_by_value(cluster: Any, tmp_path: Path) -> None:
     script = tmp_path / "notebook_like.py"
     script.write_text(textwrap.dedent(f"""
