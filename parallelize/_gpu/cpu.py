@@ -25,7 +25,10 @@ from parallelize._gpu.rewrite import rewrite_grid_kernel
 __all__ = ["CpuElementwise", "CpuGrid", "compile_timed", "infer_return_dtype", "scalar_dispatcher"]
 
 _lock = threading.Lock()
-_return_types: dict[tuple[Any, ...], np.dtype[Any]] = {}
+# Per function (weakly: kernels made by a factory go away with their functions), argument dtypes -> result dtype.
+_return_types: weakref.WeakKeyDictionary[Callable[..., Any], dict[tuple[str, ...], np.dtype[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _numba_types(dtypes: Sequence[np.dtype[Any]]) -> tuple[Any, ...]:
@@ -75,8 +78,9 @@ def infer_return_dtype(
 
     key = (func, tuple(map(str, dtypes)))
     with _lock:
-        if key in _return_types:
-            return _return_types[key]
+        found = _return_types.get(func, {}).get(key[1])
+    if found is not None:
+        return found
     # A process that loads the kernel's loops from the disk cache must not compile the function just to type it.
     known = diskcache.return_types(func) if cache else {}
     try:
@@ -85,7 +89,7 @@ def infer_return_dtype(
         recorded = None
     if recorded is not None and recorded.kind in "biufc":
         with _lock:
-            _return_types[key] = recorded
+            _return_types.setdefault(func, {})[key[1]] = recorded
         return recorded
     argtypes = _numba_types(dtypes)
     dispatcher = scalar_dispatcher(func)
@@ -105,7 +109,7 @@ def infer_return_dtype(
             f"for arguments {', '.join(map(str, dtypes))} it returns {return_type}"
         ) from None
     with _lock:
-        _return_types[key] = dtype
+        _return_types.setdefault(func, {})[key[1]] = dtype
     if cache:
         diskcache.remember_return_type(func, ",".join(key[1]), dtype.str)
     return dtype
