@@ -125,7 +125,9 @@ class _Key:
         if depth > 4:
             raise _Unkeyable("functions nested too deep")
         code = func.__code__
-        self.add(f"function:{func.__module__}|{func.__qualname__}|{code.co_filename}|{code.co_firstlineno}")
+        # Not the file name: a function shipped by value to a worker arrives with "<dynamic-code>" as its file, and
+        # its code is keyed in full anyway (the top-level function's file is stamped in fingerprint()).
+        self.add(f"function:{func.__module__}|{func.__qualname__}|{code.co_firstlineno}")
         for part in _code_bytes(code):
             self.add(part)
         names = frozenset(_names(code))
@@ -208,7 +210,8 @@ def fingerprint(func: Callable[..., Any]) -> str:
     stat = os.stat(func.__code__.co_filename)
     import numpy
 
-    key.add(f"{__version__}|{numba.__version__}|{numpy.__version__}|{sys.version}|{stat.st_mtime_ns}|{stat.st_size}")
+    key.add(f"{__version__}|{numba.__version__}|{numpy.__version__}|{sys.version}")
+    key.add(f"{func.__code__.co_filename}|{stat.st_mtime_ns}|{stat.st_size}")
     return key.digest.hexdigest()
 
 

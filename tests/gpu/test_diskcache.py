@@ -269,15 +269,21 @@ def test_generated_files_are_written_once_and_atomically(tmp_path: Path) -> None
 SCRIPT = """
 import json
 
+import numba
 import numpy as np
 
 from parallelize import gpu_kernel, parallel_for
 from parallelize._gpu import diagnostics
 
 
+@numba.njit
+def complement(a):
+    return 1 - a
+
+
 @gpu_kernel(device="cpu")
 def blend(a, x, y):
-    return a * x + (1 - a) * y
+    return a * x + complement(a) * y
 
 
 @parallel_for(loop=False, backend="loky", n_jobs=2, batch_size=1)
@@ -293,6 +299,8 @@ if __name__ == "__main__":
 
 
 def test_a_kernel_defined_in_a_script_reaches_process_workers_and_their_disk_cache(tmp_path: Path) -> None:
+    # blend calls an @njit helper defined in the script too: both reach the workers by value and must be keyed
+    # there as in the parent
     script = tmp_path / "script.py"
     script.write_text(SCRIPT)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
