@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from subprocess_env import child_env
 
 
 def _run(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_") or k == "PARALLELIZE_CACHE_DIR"}
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-m", "parallelize", *args],
         capture_output=True,

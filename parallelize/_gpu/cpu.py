@@ -40,14 +40,13 @@ def _numba_types(dtypes: Sequence[np.dtype[Any]]) -> tuple[Any, ...]:
 _scalars: weakref.WeakKeyDictionary[Callable[..., Any], Any] = weakref.WeakKeyDictionary()
 
 
-def scalar_dispatcher(func: Callable[..., Any], cache: bool = False) -> Any:
+def scalar_dispatcher(func: Callable[..., Any]) -> Any:
     """Return the one ``njit`` dispatcher of a kernel's scalar function per process (typing and the loops share
     it). It is never put in numba's disk cache itself: numba keys that by file and bytecode only, so a kernel
     reading a global that changed between runs would load stale code. The loops around it are cached (under
     keys that see those values), and they contain its code."""
     import numba
 
-    del cache  # kept for callers; see the docstring
     with _lock:
         dispatcher = _scalars.get(func)
         if dispatcher is None:

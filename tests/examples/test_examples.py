@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from subprocess_env import child_env
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCRIPTS = ["cross_validation.py", "grid_search.py", "random_forest.py", "monte_carlo.py", "web_scraping.py"]
@@ -19,7 +19,7 @@ def test_every_top_level_example_is_covered() -> None:
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_example_runs_and_matches_serial(script: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_") or k == "PARALLELIZE_CACHE_DIR"}
+    env = child_env()
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / script)],
         capture_output=True,

@@ -4,7 +4,6 @@ code instead of compiling, an edit to the kernel's file compiles afresh, and clo
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import types
@@ -13,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from subprocess_env import child_env
 
 from parallelize._gpu import diskcache
 from parallelize._gpu.kernel import GPUKernel, KernelOptions
@@ -84,8 +84,7 @@ print(json.dumps({"pid": os.getpid(), "result": result, "stats": stats, "workers
 
 
 def _run(directory: Path, cache: Path, **extra: str) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    env.update(PARALLELIZE_CACHE_DIR=str(cache), PYTHONPATH=str(directory), **extra)
+    env = child_env(cache, PYTHONPATH=str(directory), **extra)
     done = subprocess.run(
         [sys.executable, "-c", RUNNER], capture_output=True, text=True, env=env, cwd=directory, timeout=300
     )
@@ -221,8 +220,7 @@ print(scale(np.arange(3.0)).tolist())
 def test_a_global_set_at_run_time_is_never_served_stale_from_the_cache(tmp_path: Path) -> None:
     script = tmp_path / "scale.py"
     script.write_text(RUNTIME_GLOBAL)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    env["PARALLELIZE_CACHE_DIR"] = str(tmp_path / "cache")
+    env = child_env(tmp_path / "cache")
     seen = []
     for k in ("2", "5", "2"):
         done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
@@ -303,8 +301,7 @@ def test_a_kernel_defined_in_a_script_reaches_process_workers_and_their_disk_cac
     # there as in the parent
     script = tmp_path / "script.py"
     script.write_text(SCRIPT)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    env["PARALLELIZE_CACHE_DIR"] = str(tmp_path / "cache")
+    env = child_env(tmp_path / "cache")
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
     )

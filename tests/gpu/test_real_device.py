@@ -5,6 +5,7 @@ from __future__ import annotations
 import kernels
 import numpy as np
 import pytest
+from subprocess_env import child_env
 
 from parallelize._decorators.gpu_kernel import gpu_kernel
 from parallelize._gpu import detect
@@ -75,13 +76,11 @@ print(json.dumps({"ok": ok, "stats": {r.name: [r.compiles, r.loads] for r in dia
 
 def test_cuda_kernels_load_from_the_disk_cache_in_a_new_process(tmp_path):
     import json
-    import os
     import subprocess
     import sys
 
     (tmp_path / "cudakernels.py").write_text(CUDA_MODULE)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    env.update(PARALLELIZE_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(tmp_path))
+    env = child_env(tmp_path / "cache", PYTHONPATH=str(tmp_path))
     reports = []
     for _ in range(2):
         done = subprocess.run([sys.executable, "-c", CUDA_RUNNER], capture_output=True, text=True, env=env,

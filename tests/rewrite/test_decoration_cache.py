@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from subprocess_env import child_env
 
 from parallelize._rewrite import cache
 
@@ -49,8 +50,7 @@ print(json.dumps({"result": decorated([1, 2, 3]), "analysed": loop_mode.analyses
 
 
 def _run(script: Path, cache_dir: Path) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    env["PARALLELIZE_CACHE_DIR"] = str(cache_dir)
+    env = child_env(cache_dir)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
                           cwd=script.parent, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -122,8 +122,7 @@ except AssertionError:
 def test_a_rewrite_compiled_under_python_O_does_not_serve_a_normal_run(tmp_path: Path) -> None:
     script = tmp_path / "asserts.py"
     script.write_text(ASSERTS)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARALLELIZE_")}
-    env["PARALLELIZE_CACHE_DIR"] = str(tmp_path / "cache")
+    env = child_env(tmp_path / "cache")
     outputs = []
     for flags in (["-O"], []):
         done = subprocess.run([sys.executable, *flags, str(script)], capture_output=True, text=True, env=env,
