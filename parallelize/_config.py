@@ -12,6 +12,7 @@ Environment variables read here:
 
 - ``PARALLELIZE_BACKEND``: ``serial``, ``threads``, ``loky`` or ``dask``. ``serial`` forces everything serial.
 - ``PARALLELIZE_N_JOBS``: default worker count for ``parallel_for`` (an integer, or -1 for all cores).
+- ``PARALLELIZE_STRICT``: ``1`` makes every decorator strict (lost writes raise ``SharedStateError``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from parallelize._options import check_backend, check_n_jobs
 
-_KEYS = ("backend", "n_jobs", "address")
+_KEYS = ("backend", "n_jobs", "address", "strict")
 _global: dict[str, Any] = {}
 _global_lock = threading.Lock()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -42,18 +43,23 @@ class config:  # used like a function, so named like one (as numpy.errstate, dec
         backend: ``"serial"``, ``"threads"``, ``"loky"`` (the default), ``"dask"``, or a ``distributed.Client``.
         n_jobs: total worker budget for ``parallel_for`` (-1 for all usable cores).
         address: a Dask scheduler address such as ``"tcp://127.0.0.1:8786"`` (with ``backend="dask"``).
+        strict: ``True`` turns the decoration-time warnings about lost writes into ``SharedStateError`` and checks
+            every map-mode task on process and Dask workers for changes to module-level state and its inputs.
 
     Raises:
-        ValueError: an unknown backend or a bad ``n_jobs``.
+        ValueError: an unknown backend, a bad ``n_jobs`` or a ``strict`` that is not a bool.
     """
 
-    def __init__(self, *, backend: Any = None, n_jobs: int | None = None, address: str | None = None) -> None:
+    def __init__(self, *, backend: Any = None, n_jobs: int | None = None, address: str | None = None,
+                 strict: bool | None = None) -> None:
         check_backend(backend)
         check_n_jobs(n_jobs)
         if address is not None and not isinstance(address, str):
             raise ValueError(f"address={address!r} must be a string such as 'tcp://127.0.0.1:8786'")
-        self._changes = {k: v for k, v in (("backend", backend), ("n_jobs", n_jobs), ("address", address))
-                         if v is not None}
+        if strict is not None and not isinstance(strict, bool):
+            raise ValueError(f"strict={strict!r} is not allowed; use True or False")
+        self._changes = {k: v for k, v in (("backend", backend), ("n_jobs", n_jobs), ("address", address),
+                                           ("strict", strict)) if v is not None}
         with _global_lock:
             self._previous_global = dict(_global)
             _global.update(self._changes)
@@ -106,17 +112,31 @@ def _env_backend() -> str | None:
         raise ValueError(f"PARALLELIZE_BACKEND={raw!r} is unknown; use serial, threads, loky or dask") from None
 
 
+def _env_strict() -> bool:
+    raw = os.environ.get("PARALLELIZE_STRICT", "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"PARALLELIZE_STRICT={raw!r} is not understood; use 1 or 0")
+
+
 def is_forced_serial() -> bool:
     """Return True when ``PARALLELIZE_BACKEND=serial`` forces every run to be serial."""
     return _env_backend() == "serial"
 
 
 def resolve_setting(name: str, explicit: Any = None) -> Any:
-    """Resolve one setting (``backend``, ``n_jobs`` or ``address``) through the precedence order above."""
+    """Resolve one setting (``backend``, ``n_jobs``, ``address`` or ``strict``) through the order above.
+
+    ``PARALLELIZE_STRICT=1`` makes ``strict`` True whatever the code says (a switch for a whole test run).
+    """
     if name not in _KEYS:
         raise KeyError(name)
     if name == "backend" and is_forced_serial():
         return "serial"
+    if name == "strict" and _env_strict():
+        return True
     if explicit is not None:
         return explicit
     scoped = _scoped.get()
@@ -129,4 +149,6 @@ def resolve_setting(name: str, explicit: Any = None) -> Any:
         return _env_backend()
     if name == "n_jobs":
         return _env_n_jobs()
+    if name == "strict":
+        return False
     return None

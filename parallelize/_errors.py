@@ -98,6 +98,27 @@ class ParallelizeWarning(UserWarning):
     """A notice from parallelize, such as falling back to the CPU path when no GPU is present."""
 
 
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` called just above this that points at the user's code.
+
+    Counts the frames, from the caller of this function outwards, that belong to parallelize itself (wrapt's
+    frames included), so a warning names the user's line whichever internal path raised it.
+    """
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not (filename.startswith(package + os.sep) or f"{os.sep}wrapt{os.sep}" in filename):
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
 def describe_task_item(item: Any) -> str:
     """How error messages name a task's input: ``item 'a.csv'``, or ``arguments (2, mode='fast')`` for a call
     made with ``.submit`` (its item's class sets ``_parallelize_label``)."""

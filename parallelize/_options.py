@@ -35,6 +35,8 @@ class Options:
     init: Callable[[], Any] | None = None
     backend: Any = None
     loop: int | bool | None = None
+    #: Lost writes: True raises SharedStateError at decoration and checks tasks live; None: from config().
+    strict: bool | None = None
     # io_bound only
     max_concurrency: int | None = None
     rate: float | None = None
@@ -108,6 +110,8 @@ def validate(options: Options) -> Options:
         not isinstance(options.loop, int) or options.loop < 1
     ):
         raise ValueError(f"loop={options.loop!r} is not allowed; use False, True, or N >= 1 for the N-th loop")
+    if options.strict is not None and not isinstance(options.strict, bool):
+        raise ValueError(f"strict={options.strict!r} is not allowed; use True, False or None (from config())")
     mc = options.max_concurrency
     if mc is not None and (isinstance(mc, bool) or not isinstance(mc, int) or mc < 1):
         raise ValueError(f"max_concurrency={mc!r} is not allowed; use a positive integer")

@@ -14,6 +14,7 @@ them) → ``rules`` (effects → findings).
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 
 from parallelize._analysis.context import FunctionNode, ModuleContext
 from parallelize._analysis.facts import (
@@ -76,7 +77,7 @@ def analyze_function(
     in_module = _function_in_module(module_source, filename, func.name, first_line, source.count("\n") + 1)
     if in_module is not None:
         tree, func = in_module
-        ctx = ModuleContext(tree, filename, 0, strict=strict)
+        ctx = _module_context(tree, filename, strict)
     else:
         ctx = ModuleContext(tree, filename, first_line - 1 - extra, strict=strict)
     loops = candidate_loops(func.body)
@@ -140,14 +141,45 @@ def analyze_source_bytes(data: bytes, path: str, *, audit: bool = False, strict:
     return analyze_module(text, path, audit=audit, strict=strict)
 
 
+#: Parsed modules and their contexts, by (file, text): decorating a module's functions one after the other parses
+#: and indexes the module once (the analysis never changes a tree; the rewriter works on copies).
+_MODULES: OrderedDict[tuple[str, str], ast.Module | None] = OrderedDict()
+_CONTEXTS: dict[tuple[int, bool], tuple[ast.Module, ModuleContext]] = {}
+_MODULES_KEPT = 16
+
+
+def _parsed_module(module_source: str, filename: str) -> ast.Module | None:
+    key = (filename, module_source)
+    if key in _MODULES:
+        _MODULES.move_to_end(key)
+        return _MODULES[key]
+    try:
+        module: ast.Module | None = parse(module_source, filename)
+    except (SourceProblem, RecursionError, MemoryError):
+        module = None
+    _MODULES[key] = module
+    while len(_MODULES) > _MODULES_KEPT:
+        _key, dropped = _MODULES.popitem(last=False)
+        for strict in (False, True):
+            _CONTEXTS.pop((id(dropped), strict), None)
+    return module
+
+
+def _module_context(tree: ast.Module, filename: str, strict: bool) -> ModuleContext:
+    found = _CONTEXTS.get((id(tree), strict))
+    if found is None or found[0] is not tree:
+        found = (tree, ModuleContext(tree, filename, 0, strict=strict))
+        _CONTEXTS[(id(tree), strict)] = found
+    return found[1]
+
+
 def _function_in_module(module_source: str | None, filename: str, name: str, first_line: int,
                         n_lines: int) -> tuple[ast.Module, FunctionNode] | None:
     """Find the ``def`` that starts within ``first_line .. first_line + n_lines`` in the parsed module."""
     if module_source is None:
         return None
-    try:
-        module = parse(module_source, filename)
-    except (SourceProblem, RecursionError, MemoryError):
+    module = _parsed_module(module_source, filename)
+    if module is None:
         return None
     for node in ast.walk(module):
         if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name

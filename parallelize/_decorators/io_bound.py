@@ -35,6 +35,7 @@ def io_bound(
     init: Callable[[], Any] | None = None,
     backend: Any = None,
     loop: int | bool | None = None,
+    strict: bool | None = None,
 ) -> Callable[[Callable[P, R]], ParallelFunction[P, R]]: ...
 
 
@@ -54,6 +55,7 @@ def io_bound(
     init: Callable[[], Any] | None = None,
     backend: Any = None,
     loop: int | bool | None = None,
+    strict: bool | None = None,
 ) -> ParallelFunction[P, R] | Callable[[Callable[P, R]], ParallelFunction[P, R]]:
     """Run I/O-bound calls on threads; same methods and guarantees as :func:`parallel_for`.
 
@@ -74,7 +76,7 @@ def io_bound(
         retries: attempts after the first for the exceptions in ``retry_on``, with exponential backoff.
         retry_on: the exceptions worth retrying, as ``except`` takes them: a class or a tuple of classes
             (default ``(OSError, TimeoutError)``).
-        batch_size, progress, timeout, on_error, seed, init, backend, loop: as for :func:`parallel_for`.
+        batch_size, progress, timeout, on_error, seed, init, backend, loop, strict: as for :func:`parallel_for`.
 
     Errors:
         As :func:`parallel_for`. A thread cannot be killed: after a timeout, the stuck call is abandoned (it may
@@ -92,8 +94,8 @@ def io_bound(
         raise ValueError(f"rate={rate!r} is not a rate; use a number per second or a string like '20/s'")
     options = validate(Options(
         batch_size=batch_size, progress=progress, timeout=timeout, on_error=on_error, seed=seed, init=init,
-        backend=backend, loop=loop, max_concurrency=max_concurrency, rate=parse_rate(rate), retries=retries,
-        retry_on=check_retry_on(retry_on), io=True,
+        backend=backend, loop=loop, strict=strict, max_concurrency=max_concurrency, rate=parse_rate(rate),
+        retries=retries, retry_on=check_retry_on(retry_on), io=True,
     ))
 
     def decorate(function: Callable[P, R]) -> ParallelFunction[P, R]:

@@ -37,32 +37,44 @@ NOQA_NOTE = ("`# noqa` silences `parallelize check` only; the decorator still re
 
 
 def attach_loop_mode(function: Callable[P, R], options: Options) -> ParallelFunction[P, R]:
-    """Return the wrapper for ``function``, rewriting its loop when it has one and loop mode applies."""
+    """Return the wrapper for ``function``, rewriting its loop when it has one and loop mode applies.
+
+    A function left in map mode (``loop=False``, no top-level loop, an ``async def``) has its task checked for
+    lost writes instead (``task_check``).
+    """
     if options.loop is False:
-        return ParallelFunction(function, options)
+        return _map_mode(function, options)
     kind = "static" if isinstance(function, staticmethod) else "class" if isinstance(function, classmethod) else ""
     raw: Any = function.__func__ if kind else function  # type: ignore[attr-defined]
     if not isinstance(raw, types.FunctionType):
         if options.loop not in (None, False):
             raise SharedStateError(f"loop={options.loop!r}: loop mode needs a plain `def` function, not "
                                    f"{type(raw).__name__}. {WAY_OUT}")
-        return ParallelFunction(function, options)
+        return _map_mode(function, options)
     if inspect.iscoroutinefunction(raw):
         # An `async def` keeps its plain calls (a coroutine, awaited by the caller); its loop is still checked
         # like the checker checks it, so an unsafe loop (e.g. `await` in it) is refused loudly.
         if options.loop is not False and _has_loop(raw):
             _plan(raw, options, rewrite_loop=False)
-        return ParallelFunction(function, options)
+            return ParallelFunction(function, options)
+        return _map_mode(function, options)
     if options.loop is None and (raw.__name__ == "<lambda>" or not _has_loop(raw)):
-        return ParallelFunction(function, options)  # nothing to rewrite: skip reading and parsing the source
+        return _map_mode(function, options)  # nothing to rewrite
     plan = _plan(raw, options)
     if plan is None:
-        return ParallelFunction(function, options)
+        return _map_mode(function, options)
     rewritten, loop_plan = plan
     wrapper: ParallelFunction[P, R] = ParallelFunction(function, options, call=_caller(rewritten, kind))
     loop_plan.runner = wrapper._loop_runner
     wrapper._self_loop_plan = loop_plan  # type: ignore[attr-defined]
     return wrapper
+
+
+def _map_mode(function: Callable[P, R], options: Options) -> ParallelFunction[P, R]:
+    from parallelize._decorators.task_check import check_task
+
+    check_task(function, options)
+    return ParallelFunction(function, options)
 
 
 def _caller(rewritten: Callable[..., Any], kind: str) -> Callable[..., Any]:

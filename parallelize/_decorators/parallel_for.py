@@ -28,6 +28,7 @@ def parallel_for(
     init: Callable[[], Any] | None = None,
     backend: Any = None,
     loop: int | bool | None = None,
+    strict: bool | None = None,
 ) -> Callable[[Callable[P, R]], ParallelFunction[P, R]]: ...
 
 
@@ -44,6 +45,7 @@ def parallel_for(
     init: Callable[[], Any] | None = None,
     backend: Any = None,
     loop: int | bool | None = None,
+    strict: bool | None = None,
 ) -> ParallelFunction[P, R] | Callable[[Callable[P, R]], ParallelFunction[P, R]]:
     """Run a function's work on process workers; give it ``.map``, ``.imap``, ``.starmap`` and ``.submit``.
 
@@ -70,6 +72,11 @@ def parallel_for(
             :func:`parallelize.worker_state`.
         backend: ``"loky"`` (default), ``"threads"``, ``"serial"``, ``"dask"`` or a ``distributed.Client``.
         loop: loop mode selection: ``False`` keeps plain calls serial; ``N`` picks the N-th top-level loop.
+        strict: lost writes are errors. In map mode, each mutation of shared state that the analysis finds
+            (the same findings as ``parallelize check``) raises :class:`SharedStateError` at decoration instead of
+            a :class:`ParallelizeWarning`, and process and Dask workers check every task for changes to the
+            module-level objects the function refers to and to its own inputs. ``None``: from
+            ``config(strict=...)`` or ``PARALLELIZE_STRICT=1``.
 
     Errors:
         A task's exception is re-raised in the caller with its own type, the worker's traceback as its cause and
@@ -85,7 +92,8 @@ def parallel_for(
         [0, 1, 4, 9, 16]
     """
     options = validate(Options(n_jobs=n_jobs, batch_size=batch_size, progress=progress, timeout=timeout,
-                               on_error=on_error, seed=seed, init=init, backend=backend, loop=loop))
+                               on_error=on_error, seed=seed, init=init, backend=backend, loop=loop,
+                               strict=strict))
 
     def decorate(function: Callable[P, R]) -> ParallelFunction[P, R]:
         return build(function, options)

@@ -19,6 +19,7 @@ import wrapt
 
 from parallelize._backends import resolve_backend
 from parallelize._backends.base import Backend
+from parallelize._config import resolve_setting
 from parallelize._options import Options
 from parallelize._scheduler import CallSpec, run_iter, run_list, submit_one
 from parallelize._scheduler import budget as budget_mod
@@ -89,11 +90,12 @@ class _MapMethods(Generic[P, R]):
             budget=share, seed_globals=caps.in_caller or not caps.shares_memory,
             timeout=options.timeout if caps.in_caller else None,  # checked after the task: nothing interrupts it
             fn_filename=_source_file(fn or self.__wrapped__),
+            # Live checks are for map-mode tasks; loop mode's analysis has already proved its body.
+            strict=fn is None and caps.processes and bool(resolve_setting("strict", options.strict)),
         )
 
     def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
-             mode: str = "list", fn: Callable[..., Any] | None = None, stats: dict[str, Any] | None = None,
-             keep_tiny: bool = False, handoff: bool = False) -> Any:
+             mode: str = "list", fn: Callable[..., Any] | None = None, caller_share: int | None = None) -> Any:
         options = self._parallel_options()
         if fn is None and inspect.iscoroutinefunction(self.__wrapped__):
             from parallelize._scheduler.aio import run_async
@@ -110,14 +112,22 @@ class _MapMethods(Generic[P, R]):
                                   "description": getattr(self.__wrapped__, "__name__", "tasks")}
         if mode == "list":
             return run_list(spec, items, backend, **common)
-        return run_iter(spec, items, backend, ordered=(mode == "ordered"), stats=stats, keep_tiny=keep_tiny,
-                        handoff=handoff, **common)
+        return run_iter(spec, items, backend, ordered=(mode == "ordered"), caller_share=caller_share, **common)
 
-    def _loop_runner(self, iteration: Callable[..., Any], items: Iterable[Any], env: dict[str, Any],
-                     stats: dict[str, Any], handoff: bool) -> Iterator[Any]:
-        """Run a rewritten loop's iterations (loop mode): results in iteration order, lazily."""
+    def _loop_runner(self, iteration: Callable[..., Any], items: Iterable[Any], env: dict[str, Any]
+                     ) -> Iterator[Any]:
+        """Run a rewritten loop's iterations (loop mode): results in iteration order, lazily.
+
+        On local process pools (loky) the first, cheap iterations may run in the caller under one worker's
+        BLAS/OpenMP share (see ``Execution._in_caller``): there a round trip costs more than a tiny iteration.
+        Threads run the body in this process anyway, and on Dask every iteration goes to the cluster.
+        """
+        backend = self._backend()
+        caps = backend.capabilities
+        share = (budget_mod.share_per_worker(backend.n_workers)
+                 if caps.processes and not caps.remote and not caps.in_caller else None)
         return self._run(  # type: ignore[no-any-return]
-            items, (env,), {}, mode="ordered", fn=iteration, stats=stats, keep_tiny=True, handoff=handoff)
+            items, (env,), {}, mode="ordered", fn=iteration, caller_share=share)
 
     # -- public -------------------------------------------------------------------------------------------------
     def map(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> list[R]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from parallelize._config import is_forced_serial
 from parallelize._scheduler.payload import restore_filename
-from parallelize._scheduler.runner import TINY_TASK_SECONDS
 
 
 def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[str, Any]]],
@@ -47,26 +46,14 @@ class _Deleted:
 DELETED = _Deleted()
 
 
-#: Below this much work per iteration (measured on the last call), the caller's own loop is faster than any
-#: parallel run: the per-iteration bookkeeping of loop mode (log, pickle, replay) is a few microseconds.
-TINY_ITERATION_SECONDS = TINY_TASK_SECONDS
-
-
 class LoopRun:
     """One execution of a rewritten loop: an iterator of per-iteration logs, then ``live``."""
 
-    def __init__(self, results: Iterator[Any], stats: dict[str, Any]) -> None:
+    def __init__(self, results: Iterator[Any]) -> None:
         self._results = results
-        self._stats = stats
         self.live: dict[str, Any] = {}
         self.deleted: set[str] = set()  # names the last iteration that touched them deleted
         self.count = 0
-
-    @property
-    def rest(self) -> Iterator[Any] | None:
-        """Items left for the caller's own loop once the iterations proved too small to send (else None)."""
-        rest: Iterator[Any] | None = self._stats.get("rest")
-        return rest
 
     def __iter__(self) -> Iterator[list[Any]]:
         failures: dict[int, BaseException] = {}
@@ -95,59 +82,33 @@ class LoopRun:
 
 
 class LoopPlan:
-    """Holds the compiled body and runs it through the decorated function's map machinery."""
+    """Holds the compiled body and runs it through the decorated function's map machinery.
+
+    ``runner(iteration, items, env)`` yields each iteration's ``(log, live)`` in iteration order (the scheduler
+    decides where each runs; see ``Execution`` on iterations the caller may run first).
+    """
 
     def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
-                 runner: Callable[..., Iterator[Any]],
-                 options: Any) -> None:
+                 runner: Callable[..., Iterator[Any]], options: Any) -> None:
         filename = getattr(getattr(body, "__code__", None), "co_filename", "")
         self.iteration = functools.partial(run_iteration, body, live_names, filename)
         self.env_names = env_names
         self.runner = runner
         self.options = options
-        # What the last run taught: did its iterations all run in the caller (too small to send), and how many.
-        self.stats: dict[str, Any] = {}
 
     def run_here(self, iterable: Any) -> bool:
-        """Whether to run the original loop in the caller: the serial debug switch, or a measured tiny loop.
+        """Whether to run the original loop in the caller: the serial debug switch only.
 
-        Never when seeded, since only the parallel path gives each iteration its own random stream, nor with
+        Not when seeded, since only the parallel path gives each iteration its own random stream, nor with
         on_error="collect", which the original loop (stopping at its first error) cannot honour.
         """
         options = self.options
         if (options.seed is not None or options.init is not None or options.timeout is not None
                 or options.on_error == "collect"):
             return False
-        if is_forced_serial():
-            return True
-        stats = self.stats
-        per_task = stats.get("per_task")
-        if per_task is not None and per_task < TINY_ITERATION_SECONDS:
-            # Iterations this cheap cannot gain from workers: logging, sending and replaying each one in the
-            # caller costs more than running it. Run the user's own loop, as written.
-            return True
-        try:
-            n = len(iterable)
-        except TypeError:
-            return False
-        # The last run found every iteration cheaper to run here than to send; a loop up to twice as long is
-        # still far under the dispatch cost.
-        return bool(stats.get("dispatched") is False and n <= 2 * stats.get("count", 0))
+        return is_forced_serial()
 
     def start(self, iterable: Iterable[Any], caller_locals: dict[str, Any]) -> LoopRun:
         """Start running the iterations; the caller replays each one's log in order."""
         env = {name: caller_locals[name] for name in self.env_names if name in caller_locals}
-        stats: dict[str, Any] = {}
-        options = self.options
-        # Handing the rest to the caller's loop changes nothing visible only without per-task seeds and with
-        # "raise" (the caller's loop stops at the first error, as the serial loop does).
-        handoff = options.seed is None and options.on_error == "raise"
-        return LoopRun(self._learn(self.runner(self.iteration, iterable, env, stats, handoff), stats), stats)
-
-    def _learn(self, results: Iterator[Any], stats: dict[str, Any]) -> Iterator[Any]:
-        count = 0
-        for result in results:
-            count += 1
-            yield result
-        stats["count"] = count
-        self.stats = stats
+        return LoopRun(self.runner(self.iteration, iterable, env))

@@ -5,7 +5,7 @@ Given ``def f(...): <before>; for T in E: <body>; <after>`` the generated code i
     def f(...):                               # same signature, defaults and closure cells
         <before>                              # runs once, in the caller
         _pz_iter = E
-        if _pz_plan.run_here(_pz_iter):       # tiny loops (measured) and the serial debug switch
+        if _pz_plan.run_here(_pz_iter):       # the serial debug switch
             for T in _pz_iter: <body>         # the original loop, untouched
         else:
             _pz_run = _pz_plan.start(_pz_iter, locals())
@@ -375,17 +375,10 @@ def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt]
                                      value=ast.Subscript(value=live_run, slice=ast.Constant(n), ctx=ast.Load()))],
                     orelse=[ast.If(test=ast.Compare(left=ast.Constant(n), ops=[ast.In()], comparators=[deleted_run]),
                                    body=[_unbind(n)], orelse=[])]) for n in live]
-    # Iterations too small to send: the run stops early and the caller's own loop runs the rest, in order.
-    rest = ast.For(target=clone(original.target, {}), iter=ast.Attribute(value=_name("_pz_run"), attr="rest",
-                                                                          ctx=ast.Load()),
-                   body=clone(original.body, {}), orelse=[])
-    handoff = ast.If(test=ast.Compare(left=ast.Attribute(value=_name("_pz_run"), attr="rest", ctx=ast.Load()),
-                                      ops=[ast.IsNot()], comparators=[ast.Constant(None)]),
-                     body=[rest], orelse=[])
     branch = ast.If(
         test=ast.Call(func=ast.Attribute(value=plan, attr="run_here", ctx=ast.Load()), args=[_name("_pz_iter")],
                       keywords=[]),
-        body=[original], orelse=[start, outer, *binds, handoff])
+        body=[original], orelse=[start, outer, *binds])
     statements = [iter_assign, branch, *loop.orelse]
     for stmt in statements:
         ast.copy_location(stmt, loop)

@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from parallelize._backends.base import Backend
+from parallelize._scheduler.advice import warn_if_all_in_caller, warn_if_too_small
 from parallelize._scheduler.failures import collected_failures, rebuild
 from parallelize._scheduler.ordering import Event, in_input_order
 from parallelize._scheduler.payload import CallSpec
@@ -23,23 +24,16 @@ from parallelize._scheduler.runner import Execution
 __all__ = ["CallSpec", "run_iter", "run_list", "submit_one"]
 
 
-def _execution(spec: CallSpec, items: Iterable[Any], backend: Backend, batch_size: int | None,
-               timeout: float | None, allow_inline: bool, keep_tiny: bool = False,
-               handoff: bool = False) -> Execution:
-    return Execution(spec, items, backend, batch_size=batch_size, timeout=timeout, allow_inline=allow_inline,
-                     keep_tiny=keep_tiny, handoff=handoff)
-
-
 def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_size: int | None = None,
              timeout: float | None = None, on_error: str = "raise", progress: bool = False,
-             description: str = "", allow_inline: bool = True) -> list[Any]:
+             description: str = "") -> list[Any]:
     """Run every item and return the results in input order.
 
     Raises:
         Exception: the first failing task's own exception (``on_error="raise"``), with a note naming the task.
         TaskFailures: an ``ExceptionGroup`` of every failure when ``on_error="collect"`` and any task failed.
     """
-    execution = _execution(spec, items, backend, batch_size, timeout, allow_inline)
+    execution = Execution(spec, items, backend, batch_size=batch_size, timeout=timeout)
     bar = progress_bar(progress, execution.total, description)
     chunks: dict[int, list[Any]] = {}
     failures: dict[int, BaseException] = {}
@@ -56,6 +50,7 @@ def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_si
                 chunks[first] = values
     finally:
         bar.close()
+    warn_if_too_small(execution, description)
     results: list[Any] = []
     for first in sorted(chunks):
         results.extend(chunks[first])
@@ -68,20 +63,17 @@ def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_si
 
 def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered: bool,
              batch_size: int | None = None, timeout: float | None = None, on_error: str = "raise",
-             progress: bool = False, description: str = "", allow_inline: bool = True,
-             stats: dict[str, Any] | None = None, keep_tiny: bool = False,
-             handoff: bool = False) -> Iterator[Any]:
+             progress: bool = False, description: str = "", caller_share: int | None = None) -> Iterator[Any]:
     """Yield results lazily, in input order (``ordered``) or as they finish.
 
-    With ``on_error="collect"`` a failed task yields its exception object in place of a result. ``stats``, when
-    given, receives ``dispatched`` (whether any task left the caller) and ``per_task`` (measured seconds per
-    task, or None). ``keep_tiny`` keeps tasks under ``TINY_TASK_SECONDS`` in the caller whatever their number
-    (loop mode, where the caller replays every iteration anyway); with ``handoff`` it stops there instead and
-    leaves the untaken items in ``stats["rest"]`` for the caller to run itself.
+    With ``on_error="collect"`` a failed task yields its exception object in place of a result.
+
+    ``caller_share`` (loop mode) lets the first, cheap iterations run in the caller under that many BLAS threads
+    (see ``Execution._in_caller``); a run that ends wholly there says so once per function. Map mode gives None,
+    and instead gets the advice when its tasks were too small to gain from workers.
     """
-    execution = _execution(spec, items, backend, batch_size, timeout, allow_inline, keep_tiny, handoff)
-    if stats is not None:
-        stats["dispatched"] = False
+    execution = Execution(spec, items, backend, batch_size=batch_size, timeout=timeout,
+                          caller_share=caller_share if on_error == "raise" else None)
     bar = progress_bar(progress, execution.total, description)
     try:
         with contextlib.closing(execution.events()) as events:
@@ -99,29 +91,71 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
                         yield value
     finally:
         bar.close()
-        if stats is not None:
-            stats["dispatched"] = execution.dispatched
-            stats["per_task"] = execution.per_task
-            stats["rest"] = execution.rest
+    if caller_share is None:
+        warn_if_too_small(execution, description)
+    else:
+        warn_if_all_in_caller(execution, description)
+
+
+class _TaskFuture(Future[Any]):
+    """The future ``.submit`` returns: completed by a callback on the backend's own future, no thread of ours."""
+
+    def __init__(self, execution: Execution) -> None:
+        super().__init__()
+        self._execution = execution
+        self._inner: Future[Any] | None = None
+        try:
+            inner = execution.send_one()
+        except BaseException as exc:
+            execution.close()
+            self.set_exception(exc)
+            return
+        self._inner = inner
+        inner.add_done_callback(self._finished)
+
+    def cancel(self) -> bool:
+        """Cancel the task if it has not started on a worker yet."""
+        if self._inner is not None and not self._inner.cancel():
+            return False
+        return super().cancel()
+
+    def _finished(self, inner: Future[Any]) -> None:
+        if inner.cancelled():
+            self._execution.close()
+            return
+        try:
+            first, values, failures, items = self._execution.outcome(inner)
+            if failures:
+                self.set_exception(rebuild(failures[first], first, items[0]))
+            else:
+                self.set_result(values[0])
+        except BaseException as exc:  # a result that cannot be decoded here: the future says so
+            if not self.done():
+                self.set_exception(exc)
+        finally:
+            self._execution.close()
 
 
 def submit_one(spec: CallSpec, call: tuple[tuple[Any, ...], dict[str, Any]], backend: Backend, *,
                timeout: float | None = None) -> Future[Any]:
-    """Run one call ``fn(*args, **kwargs)`` as a task and return a ``concurrent.futures.Future``."""
+    """Run one call ``fn(*args, **kwargs)`` as a task and return a ``concurrent.futures.Future``.
+
+    The task goes to the backend at once as a one-task batch; its future completes from the backend's own. Only
+    a ``timeout`` needs a watcher (something must notice the late task and kill its worker), which is a thread.
+    """
+    if timeout is None or backend.capabilities.in_caller:
+        return _TaskFuture(Execution(spec, [call], backend, batch_size=1, timeout=timeout))
     future: Future[Any] = Future()
 
-    def work() -> None:
+    def watch() -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            (value,) = run_list(spec, [call], backend, batch_size=1, timeout=timeout, allow_inline=False)
+            (value,) = run_list(spec, [call], backend, batch_size=1, timeout=timeout)
         except BaseException as exc:
             future.set_exception(exc)
         else:
             future.set_result(value)
 
-    if backend.capabilities.in_caller:
-        work()
-    else:
-        threading.Thread(target=work, name="parallelize-submit", daemon=True).start()
+    threading.Thread(target=watch, name="parallelize-submit-timeout", daemon=True).start()
     return future

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+from typing import Any
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -91,6 +92,27 @@ def limit_worker_threads() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=current_budget())
+
+
+_controller: Any = None
+_controller_modules = -1
+
+
+def limited_threads(share: int) -> Any:
+    """A context manager capping BLAS/OpenMP pools in this process to ``share`` threads (threadpoolctl).
+
+    The caller uses it to run work under a worker's limit. Inspecting the loaded libraries costs about a
+    millisecond, so the controller is kept and made again only when modules were imported since.
+    """
+    import sys
+
+    from threadpoolctl import ThreadpoolController
+
+    global _controller, _controller_modules
+    if _controller is None or _controller_modules != len(sys.modules):
+        _controller = ThreadpoolController()
+        _controller_modules = len(sys.modules)
+    return _controller.limit(limits=share)
 
 
 def adopt_worker_share(share: int) -> None:

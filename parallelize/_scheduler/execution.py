@@ -118,6 +118,27 @@ def _run_plain(spec: CallSpec, first_index: int, items: Sequence[Any], remote: b
             values.append(None)
 
 
+def _run_watched(spec: CallSpec, first_index: int, items: Sequence[Any], values: list[Any],
+                 failures: dict[int, Any]) -> None:
+    """Strict mode on a process or Dask worker: each task, then a check that it left shared state alone."""
+    from parallelize._errors import SharedStateError
+    from parallelize._scheduler.strict import Watch
+
+    watch = Watch(spec.fn)
+    for k, item in enumerate(items):
+        index = first_index + k
+        before = watch.snapshot(item, spec.args, spec.kwargs)
+        ok, value = run_task(spec, index, item, True)
+        change = watch.changed(before, item, spec.args, spec.kwargs) if ok else None
+        if change is not None:
+            ok, value = False, capture(SharedStateError(
+                f"task {index} {change}; in a worker this change is lost (the caller's object stays as it was). "
+                "Return the value from the task and combine the results in the caller (strict mode)."), True)
+        values.append(value if ok else None)
+        if not ok:
+            failures[index] = value
+
+
 def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bool) -> BatchResult:
     """Run a batch of decoded items in this thread: ``(seconds, values, failures by index)``."""
     started = time.perf_counter()
@@ -133,7 +154,9 @@ def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bo
     budget_token = budget.task_budget_token(spec.budget)
     state_token = _state.set(state)
     try:
-        if spec.seed is None and spec.limits is None and (spec.timeout is None or remote):
+        if spec.strict and remote:
+            _run_watched(spec, first_index, items, values, failures)
+        elif spec.seed is None and spec.limits is None and (spec.timeout is None or remote):
             _run_plain(spec, first_index, items, remote, values, failures)
         else:
             for k, item in enumerate(items):

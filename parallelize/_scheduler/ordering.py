@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
-Event = tuple[int, list[Any], dict[int, Any], list[Any]]
+
+class Event(NamedTuple):
+    """One finished batch: its first task's index, values (None where failed), failures by index, and items."""
+
+    first: int
+    values: list[Any]
+    failures: dict[int, Any]
+    items: list[Any]
 
 
 def in_input_order(events: Iterable[Event]) -> Iterator[Event]:

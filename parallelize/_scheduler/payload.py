@@ -62,6 +62,8 @@ class CallSpec:
     start_marks: str | None = None
     #: The function's source file, restored in workers when the function travelled by value.
     fn_filename: str | None = None
+    #: Strict mode: process and Dask workers check each task for changes to shared state (``strict.py``).
+    strict: bool = False
 
 
 class CallArguments(tuple):  # type: ignore[type-arg]

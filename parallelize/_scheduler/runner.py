@@ -5,12 +5,14 @@ Data flow (all in the caller's thread; the backend owns its own threads and proc
     items (lazy) --take--> batch --pickle (processes)--> backend.submit(run_batch) --> Future
          ^                                                                             |
          |  at most max_in_flight batches outstanding                                  v
-    probe: the first tasks may run right here      <--- outcomes (index, ok, value) --+
+    batch size <--- measured worker seconds per task <--- outcomes (index, ok, value) --+
 
-- **Probe.** Unless an option needs a worker (``init``, ``timeout``) or fixes the dispatch (an explicit
-  ``batch_size``), the first tasks run in the caller while their time is measured. When sending the rest would
-  save less than ``INLINE_MAX_SECONDS``, it all runs here: sending tiny tasks to processes costs more than the
-  work (200,000 ``x*x`` take ~30 ms serially).
+- **Every task on the backend.** Nothing runs in the caller unless the backend is the caller (``serial``,
+  ``n_jobs=1``): what is pickled, where a task's writes land and which errors come up never depend on how long a
+  task takes. ``batch_size="auto"`` starts with one task per batch and grows from the times the workers report
+  (see ``batching.py``).
+- **Loop mode's first iterations** may run in the caller, bounded in time and under a worker's BLAS limit
+  (``_in_caller``); map mode's never do.
 - **Lazy dispatch.** Items are pulled only to fill ``max_in_flight`` batches, so endless generators work.
 - **Timeouts.** With ``timeout`` every task is its own batch and only ``n_workers`` are in flight, so a batch
   starts when it is sent. A late task on processes gets its pool killed and replaced; the other tasks that were in
@@ -36,6 +38,7 @@ from parallelize._errors import TaskTimeoutError, WorkerCrashedError, describe_t
 from parallelize._scheduler import budget
 from parallelize._scheduler.batching import BatchSizer
 from parallelize._scheduler.execution import run_batch, run_tasks, start_mark_path
+from parallelize._scheduler.ordering import Event
 from parallelize._scheduler.payload import (
     ArrayStore,
     CallSpec,
@@ -45,18 +48,14 @@ from parallelize._scheduler.payload import (
 )
 from parallelize._scheduler.seeding import preserved_global_state
 
-#: Run everything in the caller when sending it to workers would save less than this: starting, feeding and
-#: draining a pool costs about this much even when warm (benchmarks/bench_cpu.py, 200,000 trivial tasks).
-INLINE_MAX_SECONDS = 0.15
-#: Keep probing in the caller while tasks stay this cheap, up to this many seconds in all.
-PROBE_SECONDS = 0.01
-#: Loop mode keeps iterations under this cost in the caller: logging, sending and replaying one costs more.
-TINY_TASK_SECONDS = 20e-6
+#: Loop mode: the caller runs a loop's first iterations itself while each takes less than this (logging, sending
+#: and replaying an iteration costs tens of microseconds, a round trip to a worker a few hundred) ...
+SLOW_ITERATION_SECONDS = 2e-3
+#: ... and until they took this much in all. Then the rest goes to the workers, whatever the first ones cost.
+CALLER_BUDGET_SECONDS = 0.05
 #: Batches outstanding per worker: two keeps every worker busy while results travel back.
 IN_FLIGHT_PER_WORKER = 2
 
-#: ``(first index, values, failures by index, items)`` for one finished batch (see execution.BatchResult).
-Event = tuple[int, list[Any], dict[int, Any], list[Any]]
 
 
 @dataclass
@@ -70,7 +69,7 @@ class Execution:
     """One run of a call's tasks on a backend; iterate :meth:`events` for outcomes in completion order."""
 
     def __init__(self, spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_size: int | None,
-                 timeout: float | None, allow_inline: bool, keep_tiny: bool = False, handoff: bool = False) -> None:
+                 timeout: float | None, first_index: int = 0, caller_share: int | None = None) -> None:
         self.spec = spec
         self.backend = backend
         self.timeout = timeout
@@ -81,17 +80,24 @@ class Execution:
         n_workers = backend.n_workers
         self._sizer = BatchSizer(1 if timeout is not None else batch_size, n_workers)
         self._max_in_flight = n_workers if timeout is not None else IN_FLIGHT_PER_WORKER * n_workers
-        self._allow_inline = (allow_inline and timeout is None and batch_size is None and spec.init is None
-                              and caps.processes and not caps.remote)
-        self._keep_tiny = keep_tiny
-        self._handoff = handoff
-        #: With ``handoff``: the input's untaken rest, left for the caller to run itself (see :meth:`_probe`).
-        self.rest: Iterator[Any] | None = None
+        # Loop mode's first iterations may run here (see _in_caller); never with options that need a worker, a
+        # fixed dispatch or per-task seeds (only workers give each iteration its own stream).
+        self._caller_share = (caller_share if timeout is None and batch_size is None and spec.init is None
+                              and spec.seed is None and not caps.in_caller else None)
+        #: Iterations the caller ran itself, and their seconds.
+        self.caller_tasks = 0
+        self.caller_seconds = 0.0
+        #: Seconds of work the backend reported, summed over finished batches, and the tasks they ran.
+        self.work_seconds = 0.0
+        self.tasks_done = 0
+        #: When the first batch was sent and the last result arrived (perf_counter), for the sizing advice.
+        self.first_sent: float | None = None
+        self.last_received: float | None = None
         self._store: ArrayStore | None = None
         self._shared: Any = None
         self._in_flight: dict[Future[Any], _Batch] = {}
         self._taken = 0
-        self.dispatched = False
+        self._first_index = first_index  # the index of the first item (loop mode: iterations already run)
         # An exception raised by the input iterable itself: held until every item taken before it is done, as a
         # serial loop would have run them all before seeing it.
         self._input_error: BaseException | None = None
@@ -99,11 +105,11 @@ class Execution:
     # -- public -------------------------------------------------------------------------------------------------
     def events(self) -> Generator[Event, None, None]:
         """Yield one :data:`Event` per finished batch, in completion order; clean up however the caller stops."""
-        caller_seeds = self.spec.seed is not None and (self._allow_inline or self.backend.capabilities.in_caller)
+        caller_seeds = self.spec.seed is not None and self.backend.capabilities.in_caller
         try:
             with preserved_global_state(caller_seeds):
-                if self._allow_inline:
-                    yield from self._probe()
+                if self._caller_share is not None:
+                    yield from self._in_caller(self._caller_share)
                 yield from self._dispatch()
             if self._input_error is not None:
                 raise self._input_error
@@ -112,46 +118,55 @@ class Execution:
             raise
         finally:
             self._abort(kill=False)
-            if self._store is not None:
-                self._store.close()
+            self.close()
 
-    # -- probe in the caller ------------------------------------------------------------------------------------
-    def _probe(self) -> Iterator[Event]:
-        inline_spec = replace(self.spec, seed_globals=True, budget=budget.current_budget())
-        started = time.perf_counter()
-        ran = 0
-        chunk_size = 1
-        while True:
-            items = self._take(chunk_size)
-            if not items:
-                if ran:
-                    self._sizer.observe(ran, time.perf_counter() - started)
-                return
-            first = self._taken
-            self._taken += len(items)
-            _seconds, values, failures = run_tasks(inline_spec, first, items, remote=False)
-            ran += len(items)
-            yield (first, values, failures, items)
-            elapsed = time.perf_counter() - started
-            per_task = elapsed / ran
-            remaining = None if self.total is None else self.total - self._taken
-            saving = None if remaining is None else remaining * per_task * (1 - 1 / self.backend.n_workers)
-            if saving is not None and saving <= INLINE_MAX_SECONDS:
-                chunk_size = max(1, remaining or 0)  # the rest is cheaper here than anywhere else
-                continue
-            if self._keep_tiny and per_task < TINY_TASK_SECONDS:
-                if self._handoff and self._input_error is None:
-                    # Loop mode: the caller runs the rest with its own loop, faster than any bookkeeping here.
-                    self._sizer.observe(ran, elapsed)
-                    self.rest, self._items = self._items, iter(())
-                    return
-                chunk_size = min(2 * chunk_size, 1 << 16)
-                continue
-            if elapsed < PROBE_SECONDS and per_task < PROBE_SECONDS / 10:
-                chunk_size *= 2
-                continue
-            self._sizer.observe(ran, elapsed)
-            return
+    # -- loop mode: the first iterations in the caller ----------------------------------------------------------
+    def _in_caller(self, share: int) -> Iterator[Event]:
+        """Run iterations here, one at a time, while they are cheap; the rest of the input stays untaken.
+
+        They run exactly as on a worker (the same compiled body, log and failure capture), under the BLAS/OpenMP
+        limit and core budget of one worker, so an iteration gives the same result and the same error wherever it
+        runs. It stops at the first iteration that took ``SLOW_ITERATION_SECONDS`` (it revealed the cost), after
+        ``CALLER_BUDGET_SECONDS`` in all, or at a failure. Loop mode only: its analysis proved that the body
+        changes nothing the caller sees except through its log, so placement cannot change the result.
+        """
+        spec = replace(self.spec, seed_globals=True, budget=share)
+        done: list[Event] = []
+        with budget.limited_threads(share):
+            while self.caller_seconds < CALLER_BUDGET_SECONDS:
+                items = self._take(1)
+                if not items:
+                    break
+                first = self._first_index + self._taken
+                self._taken += 1
+                seconds, values, failures = run_tasks(spec, first, items, remote=False)
+                self.caller_tasks += 1
+                self.caller_seconds += seconds
+                self._sizer.observe(1, seconds)  # what the rest's batches are sized from
+                done.append(Event(first, values, failures, items))
+                if failures or seconds >= SLOW_ITERATION_SECONDS:
+                    break
+        yield from done
+
+    def send_one(self) -> Future[Any]:
+        """Send the only item as a batch of its own, now, and return the backend's future (``.submit``)."""
+        items = self._take(1)
+        if self._input_error is not None:
+            raise self._input_error
+        with preserved_global_state(self.spec.seed is not None and self.backend.capabilities.in_caller):
+            self._submit(_Batch(0, items, 0.0))
+        self._taken = 1
+        return next(iter(self._in_flight))
+
+    def outcome(self, future: Future[Any]) -> Event:
+        """The :data:`Event` of a future that :meth:`send_one` returned, once it is done."""
+        return next(iter(self._collect(future)))
+
+    def close(self) -> None:
+        """Release what the run holds in the caller (shared arrays); safe to call twice."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     # -- dispatch to the backend --------------------------------------------------------------------------------
     def _dispatch(self) -> Iterator[Event]:
@@ -163,7 +178,7 @@ class Execution:
                 if not chunk:
                     exhausted = True
                     break
-                first = self._taken
+                first = self._first_index + self._taken
                 self._taken += len(chunk)
                 self._submit(_Batch(first, chunk, 0.0))
             if not self._in_flight:
@@ -193,7 +208,8 @@ class Execution:
 
     def _submit(self, batch: _Batch) -> None:
         batch.submitted = time.monotonic()
-        self.dispatched = True
+        if self.first_sent is None:
+            self.first_sent = time.perf_counter()
         if self._processes:
             if self._shared is None:
                 self._store = ArrayStore() if not self.backend.capabilities.remote else None
@@ -229,12 +245,13 @@ class Execution:
             raise exc
         result = future.result()
         if self._processes:
-            import pickle
-
             result = pickle.loads(result)
         seconds, values, failures = result
         self._sizer.observe(len(values), seconds)
-        yield (batch.first, values, failures, batch.items)
+        self.work_seconds += seconds
+        self.tasks_done += len(values)
+        self.last_received = time.perf_counter()
+        yield Event(batch.first, values, failures, batch.items)
 
     def _crashed(self, batch: _Batch, error: WorkerCrashedError) -> Iterator[Event]:
         batches = sorted([batch, *self._in_flight.values()], key=lambda b: b.first)
@@ -245,7 +262,7 @@ class Execution:
             f"{error} Tasks running or queued on the dead pool: {_span(indices)} (first: task {indices[0]}, "
             f"{describe_task_item(first_item)}).", indices)
         for b in batches:
-            yield (b.first, [None] * len(b.items), {b.first + k: crash for k in range(len(b.items))}, b.items)
+            yield Event(b.first, [None] * len(b.items), {b.first + k: crash for k in range(len(b.items))}, b.items)
 
     def _started_at(self, batch: _Batch) -> float | None:
         """When the batch started on a worker (monotonic clock), or None if it is still queued."""
@@ -300,7 +317,7 @@ class Execution:
                 failures[index] = TaskTimeoutError(
                     f"task {index} ({describe_task_item(item)}) ran longer than timeout={self.timeout}s; {remedy}",
                     index, self.timeout)
-            yield (batch.first, [None] * len(batch.items), failures, batch.items)
+            yield Event(batch.first, [None] * len(batch.items), failures, batch.items)
 
     def _abort(self, kill: bool) -> None:
         if not self._in_flight:

@@ -1,0 +1,97 @@
+"""Map mode's decoration-time check: the task function is analysed as ``parallelize check`` analyses a task.
+
+A function decorated for map mode (``loop=False``, or no top-level loop) runs as a task on workers. A write to
+module-level state, a closure, a class attribute, a mutable default or an argument is then lost (processes) or
+raced (threads): the bug this library exists to prevent. The same analysis as the checker, following the same
+helpers, finds such writes at decoration; each finding gives one :class:`ParallelizeWarning` at the finding's
+own file and line, worded as the checker prints it. ``# noqa: PARxxx`` on that line silences it (read with the
+checker's tokenize reader). ``strict`` raises :class:`SharedStateError` instead. A function whose source cannot
+be read (a REPL lambda, a builtin, ``exec``) is skipped quietly: there is nothing to analyse.
+"""
+
+from __future__ import annotations
+
+import inspect
+import linecache
+import textwrap
+import types
+import warnings
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from parallelize._config import resolve_setting
+from parallelize._errors import ParallelizeWarning, SharedStateError
+from parallelize._options import Options
+
+if TYPE_CHECKING:
+    from parallelize._analysis import Finding
+
+#: Findings by (file, first line, source, module source, mode): a factory or a re-run cell skips the analysis.
+_CACHE: OrderedDict[tuple[Any, ...], list[Finding]] = OrderedDict()
+_CACHE_SIZE = 512
+#: The warnings registry for decoration findings: the same finding is shown once, like any warning.
+_REGISTRY: dict[Any, Any] = {}
+
+
+def check_task(function: Any, options: Options) -> None:
+    """Warn (or, when strict, raise) for each shared-state mutation the analysis finds in ``function``."""
+    raw = function.__func__ if isinstance(function, (staticmethod, classmethod)) else function
+    if not isinstance(raw, types.FunctionType) or raw.__name__ == "<lambda>":
+        return  # builtins, partials and callables have no body here; a lambda's source is its whole line
+    findings = task_findings(raw, options)
+    if not findings:
+        return
+    if resolve_setting("strict", options.strict):
+        from parallelize._analysis import format_findings_for_error
+
+        text = format_findings_for_error(findings).replace("this loop cannot run in parallel safely",
+                                                           "its tasks change shared state")
+        raise SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'}(strict=True) on "
+                               f"{raw.__qualname__}: {text}\nReturn the values from the task instead, or "
+                               "add `# noqa: CODE` on a line that is safe as written.", findings)
+    for finding in findings:
+        warnings.warn_explicit(f"parallelize: {finding.format()}", ParallelizeWarning, finding.path, finding.line,
+                               module=raw.__module__, registry=_REGISTRY)
+
+
+def task_findings(fn: types.FunctionType, options: Options) -> list[Finding]:
+    """The findings not silenced by ``# noqa``, for ``fn`` as a map-mode task (cached)."""
+    try:
+        lines, first_line = inspect.getsourcelines(fn)
+        filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+    except (OSError, TypeError):
+        return []
+    source = textwrap.dedent("".join(lines)) if not lines[0][:1].isspace() else "".join(lines)
+    module_lines = linecache.getlines(filename)
+    module_source = "".join(module_lines) if module_lines else None
+    mode = "asyncio" if inspect.iscoroutinefunction(fn) else "threads" if options.io else "processes"
+    key = (filename, first_line, source, module_source, mode)
+    found = _CACHE.get(key)
+    if found is None:
+        found = _analyse(source, filename, first_line, mode, module_source)
+        _CACHE[key] = found
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return found
+
+
+def _analyse(source: str, filename: str, first_line: int, mode: str, module_source: str | None) -> list[Finding]:
+    from parallelize._analysis import analyze_function
+    from parallelize._checker.noqa import read
+
+    try:
+        analysis = analyze_function(source, filename, first_line, loop=False, mode=mode,
+                                    module_source=module_source)
+    except SyntaxError:
+        return []  # source that no longer parses (edited since import): nothing reliable to say
+    if not analysis.findings:
+        return []
+    text, offset = (module_source, 0) if module_source is not None else (source, first_line - 1)
+    suppressions = read(text)
+    return [f for f in analysis.findings
+            if f.code.startswith(TASK_CODES) and not suppressions.suppresses(f.line - offset, f.code)]
+
+
+#: What a task can get wrong: mutations (PAR1xx), `global`/`nonlocal` writes (PAR204) and thread races (PAR4xx).
+#: The rest (too complex, several loops, loop-carried dependencies) concerns loops, not map-mode tasks.
+TASK_CODES = ("PAR1", "PAR204", "PAR4")
