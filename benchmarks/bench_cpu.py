@@ -4,18 +4,22 @@ Workloads (issue 6, "Performance"):
 
 - ``trivial``: 200,000 tasks of ``x * x``;
 - ``50ms``: 64 pure-Python tasks of about 50 ms each;
+- ``matmul``: 8 BLAS-bound tasks (a 1500x1500 matrix product each), loky given one BLAS thread per worker;
 - ``broadcast``: a 400 MB float64 array broadcast to 32 tasks, each summing a strided 1/32 of it (so every task reads
   pages across the whole array), with the peak memory
   of the process tree (sum of PSS, sampled in a background thread) as a ratio to the array size;
 - ``first call``: the first ``map`` of 8 tasks of ~100 ms in a fresh interpreter (one subprocess per library),
   pool start-up included.
 
+After each workload a pid check maps as many tasks again with every library and says whether any ran in the
+calling process (none may: every figure must come from tasks that ran on workers).
+
 Every library runs every workload in this one process, warm pools reused across repeats (as each library
 documents), and the outputs are checked equal to the serial ones. Each peer is used the way its documentation
 suggests for the job (see benchmarks/README.md). Prints a table of medians and ratios vs serial and vs the best
 peer.
 
-Run: python benchmarks/bench_cpu.py [--quick] [--repeats N] [--only trivial,50ms,broadcast,first]
+Run: python benchmarks/bench_cpu.py [--quick] [--repeats N] [--only trivial,50ms,matmul,broadcast,first]
 """
 
 from __future__ import annotations
@@ -62,6 +66,16 @@ SPIN_N = 0  # set by calibrate(); read by spin_task in every process through its
 
 def spin_task(i: int, n: int) -> int:
     return spin(n + i)
+
+
+def pid_of(_: int) -> int:
+    return os.getpid()
+
+
+def matmul_task(seed: int, size: int) -> float:
+    """One BLAS-bound task: a seeded size x size matrix product, reduced to a number."""
+    a = np.random.default_rng(seed).standard_normal((size, size))
+    return float((a @ a).trace())
 
 
 def slice_sum(i: int, array: np.ndarray, parts: int) -> float:
@@ -243,6 +257,32 @@ def workload_trivial(pools: Pools, libraries: tuple[str, ...], quick: bool, repe
     return interleaved({lib: map_runner(lib, pools, square, items) for lib in libraries}, repeats)
 
 
+def workload_matmul(pools: Pools, libraries: tuple[str, ...], quick: bool, repeats: int) -> dict[str, Result]:
+    """8 BLAS-bound tasks. loky's row gives each worker one BLAS thread (what parallelize gives its workers)."""
+    size = 800 if quick else 1500
+    items = list(range(8))
+    runs = {lib: map_runner(lib, pools, matmul_task, items, size) for lib in libraries if lib != "loky"}
+    if "loky" in libraries:
+        from loky import get_reusable_executor
+
+        one_thread = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
+        task = _Bound(matmul_task, (size,))
+        runs["loky"] = lambda: list(get_reusable_executor(max_workers=N_WORKERS, env=one_thread).map(task, items))
+    return interleaved(runs, repeats)
+
+
+def tasks_on_workers(pools: Pools, libraries: tuple[str, ...], n: int) -> str:
+    """The pid check: run ``n`` tasks with each library and say whether any ran in this (the calling) process."""
+    here = os.getpid()
+    verdicts = []
+    for lib in libraries:
+        if lib == "serial":
+            continue
+        pids = set(map_runner(lib, pools, pid_of, list(range(n)))())
+        verdicts.append(f"{lib} {'all on workers' if here not in pids else 'SOME IN THE CALLER'}")
+    return f"pid check, {n} tasks: " + ", ".join(verdicts)
+
+
 def workload_spin(pools: Pools, libraries: tuple[str, ...], quick: bool, repeats: int) -> dict[str, Result]:
     n = calibrate(0.05)
     items = list(range(16 if quick else 64))
@@ -395,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads, fewer repeats (~1 minute)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per library (median reported)")
-    parser.add_argument("--only", default="trivial,50ms,broadcast,first", help="comma-separated workloads")
+    parser.add_argument("--only", default="trivial,50ms,matmul,broadcast,first", help="comma-separated workloads")
     parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated libraries")
     options = parser.parse_args(argv)
     repeats = options.repeats or (3 if options.quick else 5)
@@ -413,11 +453,18 @@ def main(argv: list[str] | None = None) -> int:
             n = "20,000" if options.quick else "200,000"
             results = workload_trivial(pools, libraries, options.quick, repeats)
             ok &= check_equal("trivial", results)
-            print(table(f"{n} trivial tasks (x*x)", results) + "\n", flush=True)
+            print(table(f"{n} trivial tasks (x*x)", results), flush=True)
+            print(tasks_on_workers(pools, libraries, 20_000 if options.quick else 200_000) + "\n", flush=True)
         if "50ms" in only:
             results = workload_spin(pools, libraries, options.quick, max(3, repeats - 2))
             ok &= check_equal("50ms", results)
-            print(table(f"{16 if options.quick else 64} pure-Python tasks of ~50 ms", results) + "\n", flush=True)
+            print(table(f"{16 if options.quick else 64} pure-Python tasks of ~50 ms", results), flush=True)
+            print(tasks_on_workers(pools, libraries, 16 if options.quick else 64) + "\n", flush=True)
+        if "matmul" in only:
+            results = workload_matmul(pools, libraries, options.quick, max(3, repeats - 2))
+            ok &= check_equal("matmul", results)
+            print(table(f"8 matrix products of {800 if options.quick else 1500}^2 (BLAS-bound)", results), flush=True)
+            print(tasks_on_workers(pools, libraries, 8) + "\n", flush=True)
         if "broadcast" in only:
             results = workload_broadcast(pools, libraries, options.quick, max(2, repeats - 2))
             ok &= check_equal("broadcast", results)

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import copy
 import math
+import os
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import legacy_functions as L
 import numpy as np
 import pytest
+import timed_loops as T
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parallelize import SharedStateError, io_bound, parallel_for
+from parallelize import ParallelizeWarning, SharedStateError, io_bound, parallel_for
 
-#: How each run is decorated. "loky" may run a short loop in the caller (the inline probe); "loky-dispatched"
-#: (batch_size=1) always sends every iteration to a worker process and back.
+#: How each run is decorated. "loky" may run a loop's first, cheap iterations in the caller (bounded; see
+#: ``_rewrite/plan.py``); "loky-dispatched" (an explicit batch_size) sends every iteration to a worker and back.
 BACKENDS: dict[str, Callable[..., Any]] = {
     "serial": lambda **kw: parallel_for(backend="serial", **kw),
     "threads": lambda **kw: parallel_for(backend="threads", n_jobs=2, **kw),
@@ -276,7 +279,7 @@ def test_loop_mode_equals_the_plain_function_on_generated_inputs(case: L.Legacy,
     check()
 
 
-def test_tiny_iterations_are_handed_back_to_the_functions_own_loop() -> None:
+def test_tiny_iterations_run_in_the_callers_own_loop_and_it_says_so_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Regression (issue 3): 200,000 trivial iterations cost 59x the serial loop on the first call.
     def squares(n):
         out = []
@@ -286,10 +289,48 @@ def test_tiny_iterations_are_handed_back_to_the_functions_own_loop() -> None:
             total += i
         return out, total, i
 
+    from parallelize._scheduler import runner as runner_mod
+
+    # A noisy machine may pause one iteration past the slow mark (then the rest goes to workers, with the same
+    # result); here the mark is out of reach, to see the notice.
+    monkeypatch.setattr(runner_mod, "SLOW_ITERATION_SECONDS", 10.0)
     decorated = parallel_for(n_jobs=2)(squares)
-    assert decorated(50_000) == squares(50_000)
-    plan = decorated._self_loop_plan
-    assert plan.stats["rest"] is not None  # the caller's loop ran the rest
-    assert plan.stats["per_task"] < 20e-6
-    assert plan.run_here(range(10))  # later calls run the original loop outright
-    assert decorated(7) == squares(7)
+    with pytest.warns(ParallelizeWarning, match=r"squares's loop ran serially in the caller: its 2000 iterations"):
+        assert decorated(2000) == squares(2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per function
+        assert decorated(7) == squares(7)
+
+
+def test_a_long_loop_of_cheap_iterations_leaves_the_caller_after_its_budget() -> None:
+    from parallelize._scheduler import runner as runner_mod
+
+    decorated = parallel_for(n_jobs=2)(T.pid_per_item)
+    items = [0.0002] * 2000  # 0.4 s of work in all: more than the caller's budget
+    pids = decorated(items)
+    assert len(pids) == len(items)
+    here = [p for p in pids if p == os.getpid()]
+    assert 0 < len(here) < len(items)
+    assert len(here) <= runner_mod.CALLER_BUDGET_SECONDS / 0.0002 + 1  # each sleep takes at least 0.2 ms
+    assert pids[: len(here)] == here  # the caller ran the first ones, in order; workers ran the rest
+
+
+@pytest.mark.parametrize("cheap", [1, 3, 6])
+def test_cheap_first_iterations_then_slow_ones_go_to_the_workers(cheap: int) -> None:
+    decorated = parallel_for(n_jobs=2)(T.pid_per_item)
+    items = [0.0] * cheap + [0.03] * 8
+    pids = decorated(items)
+    assert pids == sorted(pids, key=lambda p: p != os.getpid())  # caller's iterations first, in order
+    # The cheap ones and the first slow one (which revealed the cost) ran here; every later one on a worker.
+    assert pids[: cheap + 1] == [os.getpid()] * (cheap + 1)
+    assert os.getpid() not in pids[cheap + 1:]
+
+
+def test_iterations_in_the_caller_run_under_the_workers_blas_limit() -> None:
+    decorated = parallel_for(n_jobs=2)(T.blas_threads_per_item)
+    from threadpoolctl import threadpool_info
+
+    if not any(lib.get("user_api") == "blas" for lib in threadpool_info()):
+        pytest.skip("no BLAS library loaded")
+    seen = decorated([0.0, 0.0, 0.03, 0.03, 0.03, 0.03])
+    assert set(seen) == {1}, seen  # one BLAS thread in every iteration: 2 cores over 2 workers
