@@ -98,10 +98,13 @@ class _MapMethods(Generic[P, R]):
              mode: str = "list", fn: Callable[..., Any] | None = None, caller_share: int | None = None) -> Any:
         options = self._parallel_options()
         if fn is None and inspect.iscoroutinefunction(self.__wrapped__):
-            from parallelize._scheduler.aio import run_async
+            from parallelize._scheduler.aio import run_async, stream_async
 
-            return run_async(self.__wrapped__, items, args, kwargs, star=star, mode=mode, options=options,
-                             limits=self._parallel_limits())
+            if mode == "list":
+                return run_async(self.__wrapped__, items, args, kwargs, star=star, options=options,
+                                 limits=self._parallel_limits())
+            return stream_async(self.__wrapped__, items, args, kwargs, star=star, ordered=(mode == "ordered"),
+                                options=options, limits=self._parallel_limits())
         backend = self._backend()
         spec = self._spec(backend, args, kwargs, star=star, fn=fn)
         batch_size = None if options.batch_size == "auto" else int(options.batch_size)

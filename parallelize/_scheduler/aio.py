@@ -4,14 +4,25 @@ At most ``max_concurrency`` coroutines run at once; a shared async token bucket 
 off exponentially; ``timeout`` cancels a late call with :class:`TaskTimeoutError`. Items are pulled lazily. When
 the caller already runs an event loop (a notebook), the loop runs in a helper thread so that ``.map`` stays a
 plain call.
+
+``.imap`` and ``.imap_unordered`` stream (:func:`stream_async`): the event loop runs in a helper thread and pulls
+an item only while fewer than ``max_concurrency`` results are started but not yet taken by the caller, so an
+endless input is read as far as the caller consumes it, no further; ``imap_unordered`` yields in completion order.
+
+    caller's generator  <--- queue.Queue (index, ok, value) ---  event loop thread: _feed()
+          |                                                         ^
+          +---- loop.call_soon_threadsafe(window.release) ---------+   (one slot back per result taken)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from parallelize._errors import TaskTimeoutError
@@ -100,9 +111,115 @@ async def _gather(fn: Callable[..., Any], items: Iterable[Any], args: tuple[Any,
     return values, failures, seen
 
 
+_DONE = object()
+
+
+async def _feed(fn: Callable[..., Any], items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                star: bool, options: Options, limits: Limits | None, window: asyncio.Semaphore,
+                out: queue.Queue[Any], stop: threading.Event) -> None:
+    """Start one task per window slot and put each outcome on ``out`` as it finishes; ``_DONE`` at the end."""
+    bucket = _AsyncBucket(limits.limiter.rate) if limits is not None and limits.limiter is not None else None
+    running: set[asyncio.Task[Any]] = set()
+
+    def finished(task: asyncio.Task[Any], index: int, item: Any) -> None:
+        running.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        out.put((index, False, rebuild(exc, index, item)) if exc is not None else (index, True, task.result()))
+
+    try:
+        for index, item in enumerate(items):
+            await window.acquire()
+            if stop.is_set():
+                break
+            task = asyncio.ensure_future(_one(fn, index, item, args, kwargs, star, limits, bucket, options.timeout))
+            task.add_done_callback(functools.partial(finished, index=index, item=item))
+            running.add(task)
+        while running and not stop.is_set():
+            await asyncio.wait(set(running))
+    except asyncio.CancelledError:
+        raise  # the caller stopped reading
+    except BaseException as exc:  # the input iterator itself failed: the caller gets it after what finished
+        if running and not stop.is_set():
+            await asyncio.wait(set(running))
+        out.put((None, False, exc))
+    finally:
+        for task in running:
+            task.cancel()
+        out.put(_DONE)
+
+
+def stream_async(fn: Callable[..., Any], items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *,
+                 star: bool, ordered: bool, options: Options, limits: Limits | None) -> Iterator[Any]:
+    """What ``.imap`` (``ordered``) or ``.imap_unordered`` of an async function yields, lazily.
+
+    With ``on_error="collect"`` a failed task yields its exception in its place; with ``"raise"`` the first failure
+    (in input order when ``ordered``) is raised and the remaining tasks are cancelled.
+    """
+    cap = options.max_concurrency or 32
+    out: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    def in_thread() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)  # this thread's own loop (3.10's primitives look it up)
+        window = asyncio.Semaphore(cap)
+        feeder = loop.create_task(_feed(fn, items, args, kwargs, star, options, limits, window, out, stop))
+        box["loop"], box["feeder"], box["window"] = loop, feeder, window
+        ready.set()
+        try:
+            loop.run_until_complete(asyncio.wait([feeder]))
+            loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(loop), return_exceptions=True))
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=in_thread, name="parallelize-async", daemon=True)
+    thread.start()
+    ready.wait()
+    loop, feeder, window = box["loop"], box["feeder"], box["window"]
+
+    def window_release() -> None:  # one slot back to the feeder, from this thread
+        with contextlib.suppress(RuntimeError):  # the loop has finished: every item was started
+            loop.call_soon_threadsafe(window.release)
+
+    waiting: dict[int, tuple[bool, Any]] = {}
+    next_index = 0
+    try:
+        while True:
+            entry = out.get()
+            if entry is _DONE:
+                break
+            index, ok, value = entry
+            if index is None:
+                raise value
+            if not ordered:
+                window_release()
+                if not ok and options.on_error == "raise":
+                    raise value
+                yield value
+                continue
+            waiting[index] = (ok, value)
+            while next_index in waiting:
+                ok, value = waiting.pop(next_index)
+                next_index += 1
+                window_release()
+                if not ok and options.on_error == "raise":
+                    raise value
+                yield value
+    finally:
+        if not stop.is_set():
+            stop.set()
+            with contextlib.suppress(RuntimeError):  # RuntimeError: the loop has already finished
+                loop.call_soon_threadsafe(feeder.cancel)  # cancels the running tasks too (its finally)
+        thread.join()
+
+
 def run_async(fn: Callable[..., Any], items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *,
-              star: bool, mode: str, options: Options, limits: Limits | None) -> Any:
-    """Run an async function over items and return what ``.map`` (or ``.imap``) would."""
+              star: bool, options: Options, limits: Limits | None) -> list[Any]:
+    """Run an async function over items and return what ``.map`` would."""
     def main() -> tuple[list[Any], dict[int, Any], list[Any]]:
         return asyncio.run(_gather(fn, items, args, kwargs, star, options, limits))
 
@@ -129,6 +246,4 @@ def run_async(fn: Callable[..., Any], items: Iterable[Any], args: tuple[Any, ...
         for index, exc in failures.items():
             values[index] = exc
         raise collected_failures(failures, values)
-    if mode == "list":
-        return values
-    return iter(values)
+    return values

@@ -144,3 +144,86 @@ def test_async_map_works_inside_a_running_event_loop() -> None:
         return double.map(range(4))
 
     assert asyncio.run(main()) == [0, 2, 4, 6]
+
+
+def test_async_imap_is_lazy_on_an_endless_input() -> None:
+    # Regression (issue 11): the async path read 20,002 items of an endless generator before yielding anything.
+    pulled = {"n": 0}
+
+    def endless():
+        i = 0
+        while True:
+            pulled["n"] += 1
+            yield i
+            i += 1
+
+    @io_bound(max_concurrency=4)
+    async def double(x: int) -> int:
+        await asyncio.sleep(0)
+        return 2 * x
+
+    stream = double.imap(endless())
+    first = [next(stream) for _ in range(10)]
+    stream.close()
+    assert first == [2 * i for i in range(10)]
+    assert pulled["n"] <= 10 + 4 + 1  # what was taken, plus at most the window, plus the one being pulled
+
+
+def test_async_imap_unordered_yields_in_completion_order_and_imap_in_input_order() -> None:
+    @io_bound(max_concurrency=4)
+    async def wait(delay: float) -> float:
+        await asyncio.sleep(delay)
+        return delay
+
+    delays = [0.3, 0.0, 0.2, 0.1]
+    assert list(wait.imap(delays)) == delays
+    assert list(wait.imap_unordered(delays)) == sorted(delays)
+
+
+def test_async_imap_raises_the_first_failure_in_order_or_collects_it() -> None:
+    @io_bound(max_concurrency=3)
+    async def check(x: int) -> int:
+        await asyncio.sleep(0.01 * (5 - x))
+        if x == 2:
+            raise ValueError(f"bad {x}")
+        return x
+
+    stream = check.imap(range(5))
+    assert [next(stream), next(stream)] == [0, 1]
+    with pytest.raises(ValueError, match="bad 2"):
+        next(stream)
+    collected = list(io_bound(max_concurrency=3, on_error="collect")(check.__wrapped__).imap(range(5)))
+    assert [type(v) for v in collected] == [int, int, ValueError, int, int]
+    assert [v for v in collected if isinstance(v, int)] == [0, 1, 3, 4]
+
+
+def test_async_imap_stopped_early_cancels_its_tasks_and_leaves_no_thread() -> None:
+    started = {"n": 0}
+
+    @io_bound(max_concurrency=2)
+    async def slow(x: int) -> int:
+        started["n"] += 1
+        await asyncio.sleep(0 if x == 0 else 30)
+        return x
+
+    before = threading.active_count()
+    stream = slow.imap(range(100))
+    assert next(stream) == 0
+    stream.close()  # must not wait 30 s for the running task
+    assert threading.active_count() == before
+    assert started["n"] <= 3
+
+
+def test_submit_starts_no_thread_per_call() -> None:
+    # Regression (issue 11): 100 calls of .submit left 100 "parallelize-submit" threads alive at once.
+    @io_bound(max_concurrency=4)
+    def echo(x: int) -> int:
+        return x
+
+    echo.map([0])  # start the pool's threads
+    before = threading.active_count()
+    futures = [echo.submit(i) for i in range(100)]
+    during = threading.active_count()
+    assert [f.result(timeout=10) for f in futures] == list(range(100))
+    assert during <= before + 4
+    assert not [t for t in threading.enumerate() if t.name.startswith("parallelize-submit")]
