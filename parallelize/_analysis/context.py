@@ -10,6 +10,7 @@ from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import Region, Summary
 from parallelize._analysis.scopes import Binder, Binding, bindings_of, is_lock_value, is_sync_value, parameters
+from parallelize._analysis.sharing import is_shared_value
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
@@ -21,7 +22,8 @@ def owner_from(binding: Binding, kind: str, offset: int = 0) -> Owner | None:
         return None
     if binding.kind in {"parameter", "default"}:
         kind = binding.kind
-    return Owner(binding.name, binding.line + offset, kind, sync=is_sync_value(binding.value),
+    shared = is_sync_value(binding.value) or is_shared_value(binding.value)
+    return Owner(binding.name, binding.line + offset, kind, sync=shared,
                  lock=is_lock_value(binding.name, binding.value), value=binding.value)
 
 

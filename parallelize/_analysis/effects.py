@@ -20,6 +20,8 @@ from parallelize._analysis.collectors import Form
 from parallelize._analysis.expressions import ExpressionEffects
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import is_lock, pattern_names, snippet
+from parallelize._analysis.scopes import root_name
+from parallelize._analysis.sharing import is_proxy_value
 
 
 class EffectWalker(ExpressionEffects):
@@ -81,7 +83,15 @@ class EffectWalker(ExpressionEffects):
                 self.emit("global-write", stmt, owner, stmt=snippet(stmt), name=name,
                           bound=owner.describe() if owner else f"`{name}` (declared global)")
         else:
+            self._proxy_race(stmt)
             self.bind(target, None)
+
+    def _proxy_race(self, stmt: ast.AugAssign) -> None:
+        """Report ``d[k] += 1`` on a manager proxy outside a lock: a read and a write, not one atomic step."""
+        root = root_name(stmt.target)
+        owner = self.owner(root.id) if root is not None else None
+        if owner is not None and owner.sync and is_proxy_value(owner.value) and self.lock_depth == 0:
+            self.emit("proxy-race", stmt, owner, stmt=snippet(stmt), name=owner.name, bound=owner.describe())
 
     def _Delete(self, stmt: ast.Delete) -> None:
         for target in stmt.targets:
