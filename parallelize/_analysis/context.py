@@ -196,6 +196,7 @@ def task_walker(
         bound=set(local),
         resolve=resolve,
         initial=initial,
+        own_indices=frozenset(params),
         summaries=(lambda f: ctx.summary(f, func)) if follow_calls else (lambda f: None),
         strict=ctx.strict and follow_calls,
         declared=ctx.binder(func).declared_global | ctx.binder(func).declared_nonlocal,

@@ -29,8 +29,28 @@ class EffectWalker(ExpressionEffects):
     outside."""
 
     def walk(self, stmts: Iterable[ast.stmt]) -> bool:
-        """Visit statements in order; return ``True`` if the block always jumps away (return, continue...)."""
-        return any(self.statement(stmt) for stmt in stmts)
+        """Visit statements in order; return ``True`` if the block always jumps away (return, continue...).
+
+        ``lock.acquire()`` ... ``lock.release()`` as statements hold the lock in between (``try``/``finally``
+        included: the release in ``finally`` is reached after the ``try`` body).
+        """
+        for stmt in stmts:
+            guard = self._lock_call(stmt)
+            if guard == "acquire":
+                self.lock_depth += 1
+            elif guard == "release":
+                self.lock_depth = max(0, self.lock_depth - 1)
+            if self.statement(stmt):
+                return True
+        return False
+
+    def _lock_call(self, stmt: ast.stmt) -> str | None:
+        """Return ``"acquire"``/``"release"`` for a statement ``lock.acquire()``/``lock.release()``."""
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr in {"acquire", "release"} and is_lock(value.func.value, self.region.resolve)):
+            return value.func.attr
+        return None
 
     def statement(self, stmt: ast.stmt) -> bool:
         """Visit one statement; return ``True`` if control never falls through it."""
@@ -74,7 +94,7 @@ class EffectWalker(ExpressionEffects):
             owner = self.owner(name)
             if name in self.region.bound or name in self.alias:
                 self.read(target)
-                if owner is not None and not owner.sync:
+                if owner is not None and not owner.sync and not _immutable(owner.value):
                     self.emit("inplace-operator", stmt, owner, stmt=snippet(stmt))
                 self.assigned.add(name)
             elif self.region.loop_mode:
@@ -84,7 +104,11 @@ class EffectWalker(ExpressionEffects):
                           bound=owner.describe() if owner else f"`{name}` (declared global)")
         else:
             self._proxy_race(stmt)
-            self.bind(target, None)
+            self._read_modify_write = True
+            try:
+                self.bind(target, None)
+            finally:
+                self._read_modify_write = False
 
     def _proxy_race(self, stmt: ast.AugAssign) -> None:
         """Report ``d[k] += 1`` on a manager proxy outside a lock: a read and a write, not one atomic step."""
@@ -96,7 +120,11 @@ class EffectWalker(ExpressionEffects):
     def _Delete(self, stmt: ast.Delete) -> None:
         for target in stmt.targets:
             if isinstance(target, (ast.Attribute, ast.Subscript)):
-                self.bind(target, None)
+                self._read_modify_write = True
+                try:
+                    self.bind(target, None)
+                finally:
+                    self._read_modify_write = False
 
     def _For(self, stmt: ast.For | ast.AsyncFor) -> None:
         self.scan(stmt.iter)
@@ -234,3 +262,12 @@ class EffectWalker(ExpressionEffects):
             self.alias[name] = None
 
     _ImportFrom = _Import
+
+
+def _immutable(value: ast.expr | None) -> bool:
+    """Return whether ``value`` is an immutable literal: ``n += x`` on a name aliasing it rebinds the name."""
+    if isinstance(value, ast.Constant):
+        return True
+    if isinstance(value, ast.UnaryOp) and isinstance(value.operand, ast.Constant):
+        return True
+    return isinstance(value, ast.Tuple) and all(_immutable(e) for e in value.elts)

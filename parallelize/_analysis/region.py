@@ -55,6 +55,9 @@ class Region:
     forms: dict[int, Form] = field(default_factory=dict)
     accumulators: set[str] = field(default_factory=set)
     initial: dict[str, Owner | None] = field(default_factory=dict)
+    #: Names that index each task's own slot (the task's parameters, the loop's own target): under threads
+    #: ``results[i] = v`` with one of them is a disjoint write.
+    own_indices: frozenset[str] = frozenset()
     summaries: Callable[[ast.expr], Summary | None] = lambda _func: None
     strict: bool = False
     declared: set[str] = field(default_factory=set)
