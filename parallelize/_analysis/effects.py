@@ -21,7 +21,7 @@ from parallelize._analysis.expressions import ExpressionEffects
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import is_lock, pattern_names, snippet
 from parallelize._analysis.scopes import root_name
-from parallelize._analysis.sharing import is_proxy_value
+from parallelize._analysis.sharing import cache_guard, is_proxy_value
 
 
 class EffectWalker(ExpressionEffects):
@@ -147,7 +147,14 @@ class EffectWalker(ExpressionEffects):
 
     def _If(self, stmt: ast.If) -> bool:
         self.scan(stmt.test)
-        return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+        guard = None if self.region.loop_mode else cache_guard(stmt.test)
+        if guard is None or guard not in self.region.declared or guard in self.cache_guards:
+            return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+        self.cache_guards.add(guard)  # only ``stmt.body`` fills the cache, but the else branch rarely rebinds it
+        try:
+            return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+        finally:
+            self.cache_guards.discard(guard)
 
     def _branches(self, blocks: list[list[ast.stmt]], *, exhaustive: bool, prefix: bool = False) -> bool:
         entry_assigned, entry_alias = set(self.assigned), dict(self.alias)

@@ -46,6 +46,7 @@ class ExpressionEffects:
         self.loop_depth = 0
         self.lock_depth = 0
         self._seen: set[tuple[int, str]] = set()
+        self.cache_guards: set[str] = set()  # globals being filled under ``if NAME is None:`` (PAR902)
         self._read_modify_write = False  # inside ``x[k] += v`` or ``del x[k]``: never a disjoint write
         self._statement_call: int | None = None  # id of the call an expression statement consists of
 
@@ -131,6 +132,10 @@ class ExpressionEffects:
         if isinstance(target, ast.Name):
             if target.id in self.region.declared:
                 owner = self.region.resolve(target.id)
+                if target.id in self.cache_guards:
+                    self.emit("per-worker-cache", target, owner, stmt=snippet(target), name=target.id,
+                              bound=owner.describe() if owner else f"`{target.id}` (declared global)")
+                    return
                 self.emit("global-write", target, owner, stmt=snippet(target), name=target.id,
                           bound=owner.describe() if owner else f"`{target.id}` (declared global)")
                 return

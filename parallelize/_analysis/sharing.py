@@ -69,5 +69,16 @@ def is_shared_value(value: ast.expr | None) -> bool:
     return False
 
 
-__all__ = ["PROXY_FACTORIES", "SHARED_CONSTRUCTORS", "SHARED_VIEWS", "WRITABLE_MEMMAP_MODES", "is_proxy_value",
-           "is_shared_value"]
+def cache_guard(test: ast.expr) -> str | None:
+    """Return ``NAME`` for an ``if NAME is None:`` / ``if not NAME:`` test (a cache filled on first use)."""
+    if (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Is) and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None):
+        return test.left.id
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return test.operand.id
+    return None
+
+
+__all__ = ["PROXY_FACTORIES", "SHARED_CONSTRUCTORS", "SHARED_VIEWS", "WRITABLE_MEMMAP_MODES", "cache_guard",
+           "is_proxy_value", "is_shared_value"]
