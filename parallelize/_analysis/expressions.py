@@ -306,7 +306,8 @@ class ExpressionEffects:
             return
         if func.attr in MUTATING_METHODS:
             owner = self.owner_of(receiver)
-            if owner is not None:
+            if owner is not None and not (isinstance(receiver, ast.Name)
+                                          and self.region.keeps_receiver(owner.value, func.attr)):
                 self.emit("mutating-call", call, owner, stmt=text)
                 self.quiet(receiver)
         elif func.attr in WRITE_METHODS:

@@ -77,6 +77,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         forms=forms,
         accumulators=set(accepted),
         own_indices=_counter_names(loop) - set(plain_bindings(loop.body, forms)),
+        keeps_receiver=ctx.method_keeps_receiver,
         summaries=lambda f: ctx.summary(f, scope),
         strict=ctx.strict,
         declared=declared,
