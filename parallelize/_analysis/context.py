@@ -10,6 +10,7 @@ from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import Region, Summary
 from parallelize._analysis.scopes import Binder, Binding, bindings_of, is_lock_value, is_sync_value, parameters
+from parallelize._analysis.sharing import is_shared_value
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
@@ -21,7 +22,8 @@ def owner_from(binding: Binding, kind: str, offset: int = 0) -> Owner | None:
         return None
     if binding.kind in {"parameter", "default"}:
         kind = binding.kind
-    return Owner(binding.name, binding.line + offset, kind, sync=is_sync_value(binding.value),
+    shared = is_sync_value(binding.value) or is_shared_value(binding.value)
+    return Owner(binding.name, binding.line + offset, kind, sync=shared,
                  lock=is_lock_value(binding.name, binding.value), value=binding.value)
 
 
@@ -150,6 +152,28 @@ class ModuleContext:
                     return self.defs_in(candidate).get(func.attr)
         return None
 
+    def method_keeps_receiver(self, value: ast.expr | None, method: str) -> bool:
+        """Return whether ``method`` of the object ``value`` built leaves that object unchanged.
+
+        ``value`` must call a class defined in this module (``t = Tally()``); its method, looked up in that class,
+        is analysed with ``self`` as an outer object. A method the class does not define is not known.
+        """
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+            return False
+        cls = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and c.name == value.func.id), None)
+        node = self.defs_in(cls).get(method) if cls is not None else None
+        if node is None or not node.args.args:
+            return False
+        key = -id(node)
+        if key not in self._summaries:
+            self._summaries[key] = Summary(node.name, (), {"self": 0})  # recursion guard: assume it mutates
+            walker = task_walker(self, node, follow_calls=False)
+            walker.walk(node.body)
+            own = node.args.args[0].arg
+            touched = {e.owner.name for e in walker.effects if e.owner is not None}
+            self._summaries[key] = Summary(node.name, (), {own: 0} if own in touched else {})
+        return not self._summaries[key].mutated
+
     def summary(self, func: ast.expr, scope: ScopeNode) -> Summary | None:
         """Return what the function ``func`` refers to mutates (parameters and free names), one level deep."""
         node = self.lookup(func, scope)
@@ -194,6 +218,8 @@ def task_walker(
         bound=set(local),
         resolve=resolve,
         initial=initial,
+        own_indices=frozenset(params),
+        keeps_receiver=ctx.method_keeps_receiver,
         summaries=(lambda f: ctx.summary(f, func)) if follow_calls else (lambda f: None),
         strict=ctx.strict and follow_calls,
         declared=ctx.binder(func).declared_global | ctx.binder(func).declared_nonlocal,

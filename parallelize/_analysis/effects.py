@@ -20,6 +20,8 @@ from parallelize._analysis.collectors import Form
 from parallelize._analysis.expressions import ExpressionEffects
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import is_lock, pattern_names, snippet
+from parallelize._analysis.scopes import root_name
+from parallelize._analysis.sharing import cache_guard, is_proxy_value
 
 
 class EffectWalker(ExpressionEffects):
@@ -27,8 +29,28 @@ class EffectWalker(ExpressionEffects):
     outside."""
 
     def walk(self, stmts: Iterable[ast.stmt]) -> bool:
-        """Visit statements in order; return ``True`` if the block always jumps away (return, continue...)."""
-        return any(self.statement(stmt) for stmt in stmts)
+        """Visit statements in order; return ``True`` if the block always jumps away (return, continue...).
+
+        ``lock.acquire()`` ... ``lock.release()`` as statements hold the lock in between (``try``/``finally``
+        included: the release in ``finally`` is reached after the ``try`` body).
+        """
+        for stmt in stmts:
+            guard = self._lock_call(stmt)
+            if guard == "acquire":
+                self.lock_depth += 1
+            elif guard == "release":
+                self.lock_depth = max(0, self.lock_depth - 1)
+            if self.statement(stmt):
+                return True
+        return False
+
+    def _lock_call(self, stmt: ast.stmt) -> str | None:
+        """Return ``"acquire"``/``"release"`` for a statement ``lock.acquire()``/``lock.release()``."""
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr in {"acquire", "release"} and is_lock(value.func.value, self.region.resolve)):
+            return value.func.attr
+        return None
 
     def statement(self, stmt: ast.stmt) -> bool:
         """Visit one statement; return ``True`` if control never falls through it."""
@@ -72,7 +94,7 @@ class EffectWalker(ExpressionEffects):
             owner = self.owner(name)
             if name in self.region.bound or name in self.alias:
                 self.read(target)
-                if owner is not None and not owner.sync:
+                if owner is not None and not owner.sync and not _immutable(owner.value):
                     self.emit("inplace-operator", stmt, owner, stmt=snippet(stmt))
                 self.assigned.add(name)
             elif self.region.loop_mode:
@@ -81,12 +103,28 @@ class EffectWalker(ExpressionEffects):
                 self.emit("global-write", stmt, owner, stmt=snippet(stmt), name=name,
                           bound=owner.describe() if owner else f"`{name}` (declared global)")
         else:
-            self.bind(target, None)
+            self._proxy_race(stmt)
+            self._read_modify_write = True
+            try:
+                self.bind(target, None)
+            finally:
+                self._read_modify_write = False
+
+    def _proxy_race(self, stmt: ast.AugAssign) -> None:
+        """Report ``d[k] += 1`` on a manager proxy outside a lock: a read and a write, not one atomic step."""
+        root = root_name(stmt.target)
+        owner = self.owner(root.id) if root is not None else None
+        if owner is not None and owner.sync and is_proxy_value(owner.value) and self.lock_depth == 0:
+            self.emit("proxy-race", stmt, owner, stmt=snippet(stmt), name=owner.name, bound=owner.describe())
 
     def _Delete(self, stmt: ast.Delete) -> None:
         for target in stmt.targets:
             if isinstance(target, (ast.Attribute, ast.Subscript)):
-                self.bind(target, None)
+                self._read_modify_write = True
+                try:
+                    self.bind(target, None)
+                finally:
+                    self._read_modify_write = False
 
     def _For(self, stmt: ast.For | ast.AsyncFor) -> None:
         self.scan(stmt.iter)
@@ -109,7 +147,14 @@ class EffectWalker(ExpressionEffects):
 
     def _If(self, stmt: ast.If) -> bool:
         self.scan(stmt.test)
-        return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+        guard = None if self.region.loop_mode else cache_guard(stmt.test)
+        if guard is None or guard not in self.region.declared or guard in self.cache_guards:
+            return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+        self.cache_guards.add(guard)  # only ``stmt.body`` fills the cache, but the else branch rarely rebinds it
+        try:
+            return self._branches([stmt.body, stmt.orelse], exhaustive=True)
+        finally:
+            self.cache_guards.discard(guard)
 
     def _branches(self, blocks: list[list[ast.stmt]], *, exhaustive: bool, prefix: bool = False) -> bool:
         entry_assigned, entry_alias = set(self.assigned), dict(self.alias)
@@ -224,3 +269,12 @@ class EffectWalker(ExpressionEffects):
             self.alias[name] = None
 
     _ImportFrom = _Import
+
+
+def _immutable(value: ast.expr | None) -> bool:
+    """Return whether ``value`` is an immutable literal: ``n += x`` on a name aliasing it rebinds the name."""
+    if isinstance(value, ast.Constant):
+        return True
+    if isinstance(value, ast.UnaryOp) and isinstance(value.operand, ast.Constant):
+        return True
+    return isinstance(value, ast.Tuple) and all(_immutable(e) for e in value.elts)

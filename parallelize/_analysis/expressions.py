@@ -46,6 +46,8 @@ class ExpressionEffects:
         self.loop_depth = 0
         self.lock_depth = 0
         self._seen: set[tuple[int, str]] = set()
+        self.cache_guards: set[str] = set()  # globals being filled under ``if NAME is None:`` (PAR902)
+        self._read_modify_write = False  # inside ``x[k] += v`` or ``del x[k]``: never a disjoint write
         self._statement_call: int | None = None  # id of the call an expression statement consists of
 
     # ----------------------------------------------------------------------------------------------- helpers
@@ -130,6 +132,10 @@ class ExpressionEffects:
         if isinstance(target, ast.Name):
             if target.id in self.region.declared:
                 owner = self.region.resolve(target.id)
+                if target.id in self.cache_guards:
+                    self.emit("per-worker-cache", target, owner, stmt=snippet(target), name=target.id,
+                              bound=owner.describe() if owner else f"`{target.id}` (declared global)")
+                    return
                 self.emit("global-write", target, owner, stmt=snippet(target), name=target.id,
                           bound=owner.describe() if owner else f"`{target.id}` (declared global)")
                 return
@@ -154,6 +160,15 @@ class ExpressionEffects:
             if isinstance(target, ast.Subscript):
                 self.scan(target.slice)
 
+    def _own_slot(self, index: ast.expr) -> bool:
+        """Return whether ``index`` is the task's own argument or the loop's own target, never rebound."""
+        if (self._read_modify_write or not isinstance(index, ast.Name)
+                or index.id not in self.region.own_indices):
+            return False
+        if self.region.loop_mode:
+            return True
+        return self.alias.get(index.id, None) is self.region.initial.get(index.id)
+
     def store(self, target: ast.Attribute | ast.Subscript, stmt: ast.AST) -> None:
         """Report a write into ``target`` when it reaches an outer object."""
         text = snippet(target)
@@ -166,7 +181,10 @@ class ExpressionEffects:
         if owner is None:
             return
         kind = "attribute-store" if isinstance(target, ast.Attribute) else "subscript-store"
-        self.emit(kind, stmt, owner, stmt=text)
+        if kind == "subscript-store" and self._own_slot(target.slice):  # type: ignore[union-attr]
+            self.emit(kind, stmt, owner, stmt=text, slot="own")
+        else:
+            self.emit(kind, stmt, owner, stmt=text)
         self.quiet(target)
 
     # ----------------------------------------------------------------------------------------- expressions
@@ -288,7 +306,8 @@ class ExpressionEffects:
             return
         if func.attr in MUTATING_METHODS:
             owner = self.owner_of(receiver)
-            if owner is not None:
+            if owner is not None and not (isinstance(receiver, ast.Name)
+                                          and self.region.keeps_receiver(owner.value, func.attr)):
                 self.emit("mutating-call", call, owner, stmt=text)
                 self.quiet(receiver)
         elif func.attr in WRITE_METHODS:

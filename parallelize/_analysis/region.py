@@ -55,6 +55,12 @@ class Region:
     forms: dict[int, Form] = field(default_factory=dict)
     accumulators: set[str] = field(default_factory=set)
     initial: dict[str, Owner | None] = field(default_factory=dict)
+    #: Names that index each task's own slot (the task's parameters, the loop's own target): under threads
+    #: ``results[i] = v`` with one of them is a disjoint write.
+    own_indices: frozenset[str] = frozenset()
+    #: Whether calling a method (by name) on the object an outer name was bound to leaves it unchanged: the
+    #: object's class is defined in the checked module and its method was analysed.
+    keeps_receiver: Callable[[ast.expr | None, str], bool] = lambda _value, _method: False
     summaries: Callable[[ast.expr], Summary | None] = lambda _func: None
     strict: bool = False
     declared: set[str] = field(default_factory=set)

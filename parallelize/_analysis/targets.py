@@ -22,6 +22,13 @@ POOL_METHODS = frozenset(
 )
 POOL_FACTORIES = ("Pool", "Executor", "get_reusable_executor", "Client", "ThreadPool")
 POOL_NAMES = ("pool", "executor", "client", "exe")
+# Map functions of other libraries that take the task function first: last name → where the tasks run.
+# p_tqdm, tqdm.contrib.concurrent; pools of pathos (``ProcessPool``, ``ThreadPool``) and mpire (``WorkerPool``)
+# are caught by POOL_FACTORIES ("Pool" in the constructor's name).
+MAP_FUNCTIONS = {
+    "p_map": "processes", "p_umap": "processes", "p_imap": "processes", "p_uimap": "processes",
+    "process_map": "processes", "thread_map": "threads",
+}
 
 
 @dataclass
@@ -131,6 +138,8 @@ def _handed_over(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> list[t
     last = name.rsplit(".", 1)[-1]
     if last in TASK_DECORATORS and len(call.args) == 1 and not call.keywords:
         return [(call.args[0], "processes")]
+    if last in MAP_FUNCTIONS and call.args:
+        return [(call.args[0], MAP_FUNCTIONS[last])]
     if last in {"Thread", "Process", "Timer"}:
         target = next((k.value for k in call.keywords if k.arg == "target"), None)
         mode = "processes" if last == "Process" else "threads"
@@ -174,7 +183,7 @@ def _add(
     if isinstance(func, ast.Lambda):
         found.setdefault(id(func), Target(func, mode, None, scope))
         return
-    node = ctx.lookup(func, scope)
+    node = ctx.lookup(func, scope) or _instance_method(ctx, func, scope)
     if node is not None:
         found.setdefault(id(node), Target(node, mode, None, ctx.parents.get(id(node), ctx.tree)))
         return
@@ -195,3 +204,18 @@ def _bound_value(ctx: ModuleContext, name: str, scope: ScopeNode) -> ast.expr | 
         if binding is not None:
             return binding.value
     return None
+
+
+def _instance_method(ctx: ModuleContext, func: ast.expr, scope: ScopeNode) -> FunctionNode | None:
+    """Return the method ``obj.method`` refers to when ``obj`` was built from a class defined in this module.
+
+    The method then runs as a task with ``self`` as a parameter: an object of the caller's, copied to a process
+    worker (its changes are lost) or shared by threads (they race on it).
+    """
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    value = _bound_value(ctx, func.value.id, scope)
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return None
+    cls = next((c for c in ctx.tree.body if isinstance(c, ast.ClassDef) and c.name == value.func.id), None)
+    return ctx.defs_in(cls).get(func.attr) if cls is not None else None

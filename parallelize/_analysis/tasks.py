@@ -76,6 +76,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         resolve=resolve,
         forms=forms,
         accumulators=set(accepted),
+        own_indices=_counter_names(loop) - set(plain_bindings(loop.body, forms)),
+        keeps_receiver=ctx.method_keeps_receiver,
         summaries=lambda f: ctx.summary(f, scope),
         strict=ctx.strict,
         declared=declared,
@@ -166,3 +168,16 @@ def _late_binding_closures(group: list[Form], private: set[str]) -> list[Effect]
                 found.append(Effect("late-binding-closure", node, {
                     "stmt": _text(form.stmt), "name": form.name, "bound": f"`{free[0]}`"}))
     return found
+
+
+def _counter_names(loop: ast.For) -> frozenset[str]:
+    """Return the loop's own distinct index: ``i`` in ``for i in range(...)`` or ``for i, x in enumerate(...)``."""
+    call = loop.iter
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+        return frozenset()
+    if call.func.id == "range" and isinstance(loop.target, ast.Name):
+        return frozenset({loop.target.id})
+    if (call.func.id == "enumerate" and isinstance(loop.target, ast.Tuple) and loop.target.elts
+            and isinstance(loop.target.elts[0], ast.Name)):
+        return frozenset({loop.target.elts[0].id})
+    return frozenset()

@@ -78,7 +78,7 @@ class Settings:
             base = {r.code for r in rules if _matches(r, self.select)}
         base |= {r.code for r in rules if _matches(r, self.extend_select)}
         if self.strict:
-            base.add("PAR901")
+            base |= {"PAR901", "PAR902"}
         base -= {r.code for r in rules if _matches(r, self.ignore)}
         return frozenset(base)
 

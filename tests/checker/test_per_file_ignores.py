@@ -112,5 +112,5 @@ def test_unknown_code_message_names_the_code_and_the_valid_forms(project: Path, 
     code, _, err = check("--per-file-ignores", "tests/*:PAR1,XYZ9", ".")
     assert code == 2
     assert "--per-file-ignores 'tests/*': unknown rule code or prefix 'XYZ9'" in err
-    assert "PAR000 to PAR901" in err
+    assert "PAR000 to PAR902" in err
     assert "PAR1" in err and "ALL" in err and "--explain ALL" in err

@@ -196,7 +196,7 @@ def copies_or_races(effect: Effect, mode: str) -> bool:
         return False  # coroutines share one thread with the caller: the write is seen, and does not race
     if mode != "threads":
         return True
-    if effect.locked:
+    if effect.locked or effect.args.get("slot") == "own":
         return False
     return effect.owner is None or effect.owner.kind != "item"
 

@@ -164,10 +164,15 @@ def global_statement(effect: Effect, mode: str) -> bool:
     processed = sum(pool.map(handle, items))
     ```
 
+    Under threads, a write made while a lock is held (`with lock:`, or between `lock.acquire()` and
+    `lock.release()`, `try`/`finally` included) is not reported: the threads share the global and the lock
+    orders their updates. Under processes it is always reported.
+
     ## Known problems
-    None known: every write to a declared global in a task is reported.
+    A lock is recognised by its constructor (`threading.Lock`/`RLock`/`Condition`/`Semaphore`) or by a name
+    containing `lock`.
     """
-    return always(effect, mode)
+    return not (mode in {"threads", "asyncio"} and effect.locked)
 
 
 @rule(

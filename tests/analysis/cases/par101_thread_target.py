@@ -4,7 +4,7 @@ shared = [0] * 4
 
 
 def worker(i):
-    shared[i] = i * i  # PAR101
+    shared[0] = i * i  # PAR101
 
 
 threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
