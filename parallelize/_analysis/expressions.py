@@ -22,6 +22,7 @@ from parallelize._analysis.catalogue import (
     is_outward,
 )
 from parallelize._analysis.facts import Effect, Owner
+from parallelize._analysis.globalstate import figure_method
 from parallelize._analysis.region import (
     Region,
     is_dynamic_namespace,
@@ -31,6 +32,7 @@ from parallelize._analysis.region import (
     touches_process_state,
 )
 from parallelize._analysis.scopes import dotted_name, root_name
+from parallelize._analysis.soundness import check_call
 
 
 class ExpressionEffects:
@@ -261,6 +263,8 @@ class ExpressionEffects:
         self._helper_call(call, text)
         if id(call) == self._statement_call and isinstance(func, ast.Attribute):
             self._side_effect_call(call, func, text)
+        if self.region.loop_mode:
+            check_call(self, call, dotted, text)
 
     def _side_effect_call(self, call: ast.Call, func: ast.Attribute, text: str) -> None:
         """Report ``obj.method(...)`` as a statement on an outer object: called for its effect, likely a mutation.
@@ -270,6 +274,8 @@ class ExpressionEffects:
         """
         if func.attr in MUTATING_METHODS or func.attr in WRITE_METHODS or is_outward(func.attr):
             return
+        if self.region.loop_mode and figure_method(func.attr):
+            return  # PAR601 (soundness.check_call) says it draws on the caller's figure
         if any((id(call), kind) in self._seen for kind in self.REPORTED_ON_CALLS) or self.region.visible(func):
             return
         owner = self.owner_of(func.value)

@@ -5,11 +5,11 @@ Codes are never renumbered or reused. Importing this package registers every fam
 
 from __future__ import annotations
 
-from parallelize._analysis.rules import advisory, control, dependency, input, mutation, threads
+from parallelize._analysis.rules import advisory, control, dependency, globalstate, input, mutation, threads
 from parallelize._analysis.rules.base import REGISTRY, Finding, Rule
 
 __all__ = ["REGISTRY", "Finding", "Rule", "all_rules", "get_rule", "rules_for"]
-_FAMILIES = (input, mutation, control, dependency, threads, advisory)  # imported for their registrations
+_FAMILIES = (input, mutation, control, dependency, threads, globalstate, advisory)  # imported for their registrations
 
 
 def all_rules() -> list[Rule]:
