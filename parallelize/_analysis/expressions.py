@@ -49,6 +49,7 @@ class ExpressionEffects:
         self.lock_depth = 0
         self._seen: set[tuple[int, str]] = set()
         self._statement_call: int | None = None  # id of the call an expression statement consists of
+        self._discarded_call: int | None = None  # id of the call in `_ = call(...)` (declared: called for its result)
 
     # ----------------------------------------------------------------------------------------------- helpers
     def emit(self, kind: str, node: ast.AST, owner: Owner | None = None, **args: str) -> None:

@@ -122,7 +122,7 @@ READ_ONLY_METHODS = frozenset(
 # ``np.copyto``...) that PAR104 reports.
 READ_ONLY_FUNCTION_PREFIXES = (
     "math.", "cmath.", "statistics.", "numpy.", "pandas.", "scipy.", "operator.itemgetter", "operator.attrgetter",
-    "itertools.", "functools.reduce", "copy.", "json.dumps", "json.loads", "os.path.", "pathlib.", "time.",
+    "itertools.", "functools.reduce", "bisect.bisect", "collections.Counter", "collections.OrderedDict", "copy.", "json.dumps", "json.loads", "os.path.", "pathlib.", "time.",
     "sklearn.metrics.", "sklearn.model_selection.cross_val", "sklearn.model_selection.train_test_split",
     "sklearn.model_selection.learning_curve", "sklearn.model_selection.validation_curve",
     "sklearn.model_selection.permutation_test_score", "sklearn.base.clone", "sklearn.utils.shuffle",
@@ -134,7 +134,7 @@ READ_ONLY_FUNCTION_NAMES = frozenset(
     {
         "cross_val_score", "cross_validate", "cross_val_predict", "train_test_split", "clone", "learning_curve",
         "validation_curve", "permutation_test_score", "accuracy_score", "mean_squared_error", "r2_score",
-        "f1_score", "roc_auc_score", "log_loss", "make_pipeline", "deepcopy", "copy",
+        "f1_score", "roc_auc_score", "log_loss", "make_pipeline", "deepcopy", "copy", "open", "next",
     }
 )
 # Functions that return a fitted *copy* (or no estimator), never changing the estimator passed in: they clone.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from parallelize._analysis.catalogue import PURE_BUILTINS
+from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
 from parallelize._analysis.globalstate import (
     CONVENTIONAL_ALIASES,
     PROCESS_WIDE_ROOTS,
@@ -27,7 +27,9 @@ from parallelize._analysis.globalstate import (
 from parallelize._analysis.scopes import root_name
 
 if TYPE_CHECKING:
+    from parallelize._analysis.context import ModuleContext
     from parallelize._analysis.expressions import ExpressionEffects
+    from parallelize._analysis.facts import Owner
 
 
 class _Coded(Protocol):
@@ -77,12 +79,21 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
             if figure_method(func.attr):
                 walker.emit("figure-draw", call, owner, stmt=text, method=func.attr)
                 return
-            if func.attr not in READ_ONLY_METHODS and not walker.region.visible(func):
+            if fitted_item(call, func, owner, walker):
+                return
+            if id(call) == walker._discarded_call:
+                return  # `_ = obj.method(...)`: declared a call made for its result (PAR108's documented way)
+            if not (func.attr in READ_ONLY_METHODS or is_outward(func.attr) or walker.region.visible(func)
+                    or walker.region.read_only_method(func.attr)):
                 walker.emit("unknown-call", call, owner, stmt=text, method=func.attr,
                             how=f"`{func.attr}` is not known to be read-only")
                 return
     if _callee_known(walker, call, qualified):
         return
+    if isinstance(func, ast.Attribute) and not _is_module_root(walker, func.value):
+        return  # a method of an object of the iteration's own: assumed to leave its arguments alone (documented)
+    if isinstance(func, ast.Name) and walker.owner(func.id) is not None:
+        return  # an outer bound method (``add = out.append``): PAR102 reports it
     for given in (*call.args, *(k.value for k in call.keywords)):
         arg = given.value if isinstance(given, ast.Starred) else given
         if isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)) and not _is_module_root(walker, arg):
@@ -103,7 +114,18 @@ def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> 
         return True
     if isinstance(func, ast.Attribute) and func.attr in READ_ONLY_METHODS:
         return True  # ``x.copy()``, ``s.join(parts)``: a read-only method on a fresh or module object
-    return walker.region.summaries(func) is not None  # a helper of this module: PAR105/PAR108 judge it
+    return walker.region.visible(func)  # a function of this module: PAR105/PAR108 judge what it changes
+
+
+#: scikit-learn's fitting methods return the fitted estimator; on the loop's own item, with the result collected,
+#: the caller gets the fitted objects from the returned collection (its originals stay unfitted: documented).
+FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict"})
+
+
+def fitted_item(call: ast.Call, func: ast.Attribute, owner: Owner, walker: ExpressionEffects) -> bool:
+    """Return whether ``call`` is ``item.fit(...)`` on the loop's own item with its result used."""
+    return (func.attr in FIT_METHODS and owner.kind == "item" and isinstance(func.value, ast.Name)
+            and id(call) != walker._statement_call)
 
 
 #: The rule a decorator's ``seed=`` answers: with it every iteration draws from its own seeded stream.
@@ -126,3 +148,26 @@ def drop_seeded(findings: list[_F], is_seeded: bool) -> list[_F]:
     if not is_seeded:
         return findings
     return [f for f in findings if f.code not in SEEDED_CODES]
+
+
+def methods_read_only(ctx: ModuleContext, name: str) -> bool:
+    """Return whether every method called ``name`` of this module's classes (at least one) leaves ``self``, its
+    arguments and outer objects unchanged, one level deep: then ``obj.name(...)`` on an outer object is no PAR109,
+    whatever class ``obj`` belongs to among them. A name no class here defines is unknown (``False``)."""
+    cache: dict[str, bool] = ctx.__dict__.setdefault("_read_only_methods", {})
+    if name not in cache:
+        from parallelize._analysis.context import task_walker
+
+        found = [item for node in ast.walk(ctx.tree) if isinstance(node, ast.ClassDef) for item in node.body
+                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name]
+        cache[name] = False  # recursion guard
+        verdict = bool(found)
+        for method in found:
+            walker = task_walker(ctx, method, follow_calls=False)
+            walker.walk(method.body)
+            if any((e.owner is not None and e.kind not in {"carried-read", "accumulator-read"}) or e.kind == "dynamic"
+                   for e in walker.effects):
+                verdict = False
+                break
+        cache[name] = verdict
+    return cache[name]

@@ -190,7 +190,7 @@ def legacy_global_rng(effect: Effect, mode: str) -> bool:
     "caller",
     thread_consequence="every thread sees the change at a moment that depends on timing",
 )
-def process_wide_state(effect: Effect, mode: str) -> bool:
+def process_wide_state(effect: Effect, mode: str) -> bool:  # under threads, PAR401 says it
     """## What it does
     Reports calls that change state of the whole process: `os.chdir`, `os.putenv`, `os.environ[...]` changes
     through methods, `sys.path` changes, `warnings.filterwarnings`/`simplefilter`, `logging.basicConfig`,
@@ -216,6 +216,6 @@ def process_wide_state(effect: Effect, mode: str) -> bool:
 
     ## Known problems
     `os.environ[key] = value` and `sys.path[...] = ...` as stores are reported by PAR101/PAR4xx rules as
-    before; only the catalogue's calls are known.
+    before; only the catalogue's calls are known. Under threads PAR401 reports these calls instead.
     """
-    return _not_async(effect, mode)
+    return mode == "processes"
