@@ -41,17 +41,19 @@ PYPLOT_FUNCTIONS = frozenset(
 FIGURE_METHODS = frozenset(
     {
         "plot", "scatter", "bar", "barh", "hist", "hist2d", "hexbin", "imshow", "matshow", "pcolor", "pcolormesh",
-        "contour", "contourf", "fill", "fill_between", "fill_betweenx", "errorbar", "boxplot", "violinplot", "pie",
-        "stem", "step", "stackplot", "stairs", "quiver", "streamplot", "loglog", "semilogx", "semilogy",
+        "contour", "contourf", "fill_between", "fill_betweenx", "errorbar", "boxplot", "violinplot", "pie",
+        "stem", "stackplot", "stairs", "quiver", "streamplot", "loglog", "semilogx", "semilogy",
         "axhline", "axvline", "axhspan", "axvspan", "hlines", "vlines", "axline", "text", "annotate", "legend",
         "grid", "colorbar", "add_subplot", "add_axes", "add_patch", "add_artist", "add_collection", "add_line",
         "suptitle", "supxlabel", "supylabel", "tight_layout", "subplots_adjust", "margins", "tick_params",
-        "invert_xaxis", "invert_yaxis", "axis", "cla", "clear", "table", "barbs", "tricontour", "tricontourf",
-        "tripcolor", "triplot", "eventplot", "bar_label", "clabel", "autoscale", "relim", "autoscale_view",
-        "twinx", "twiny", "label_outer", "set_axis_off", "set_axis_on", "draw",
+        "invert_xaxis", "invert_yaxis", "barbs", "tricontour", "tricontourf", "tripcolor", "triplot",
+        "eventplot", "bar_label", "clabel", "autoscale", "relim", "autoscale_view", "twinx", "twiny",
+        "label_outer", "set_axis_off", "set_axis_on", "set_title", "set_xlabel", "set_ylabel", "set_zlabel",
+        "set_xlim", "set_ylim", "set_zlim", "set_xticks", "set_yticks", "set_xticklabels", "set_yticklabels",
+        "set_xscale", "set_yscale", "set_aspect", "set_facecolor", "set_size_inches", "set_box_aspect",
+        "set_frame_on", "set_axisbelow", "set_prop_cycle", "set_visible", "set_alpha", "set_label", "savefig",
     }
 )
-FIGURE_SETTER_PREFIXES = ("set_",)
 
 # numpy.random module functions that draw from or reseed the legacy global generator (``RandomState``).
 NUMPY_RANDOM_FUNCTIONS = frozenset(
@@ -115,14 +117,15 @@ READ_ONLY_METHODS = frozenset(
         "unstack", "loc", "iloc", "at", "iat", "as_integer_ratio", "bit_length", "is_integer", "conjugate",
         "__getitem__", "__len__", "__contains__", "tocsr", "tocsc", "toarray", "todense", "getnnz",
         "with_suffix", "with_name", "joinpath", "exists", "is_file", "is_dir", "read_text", "read_bytes",
-        "glob", "rglob", "iterdir", "relative_to", "resolve", "stat",
+        "glob", "rglob", "iterdir", "relative_to", "resolve", "stat", "clone", "__copy__", "__deepcopy__",
     }
 )
 # Functions (by qualified name prefix) that never mutate their arguments, apart from the known writers (``out=``,
 # ``np.copyto``...) that PAR104 reports.
 READ_ONLY_FUNCTION_PREFIXES = (
     "math.", "cmath.", "statistics.", "numpy.", "pandas.", "scipy.", "operator.itemgetter", "operator.attrgetter",
-    "itertools.", "functools.reduce", "bisect.bisect", "collections.Counter", "collections.OrderedDict", "copy.", "json.dumps", "json.loads", "os.path.", "pathlib.", "time.",
+    "itertools.", "functools.reduce", "bisect.bisect", "collections.Counter", "collections.OrderedDict",
+    "copy.", "json.dumps", "json.loads", "os.path.", "pathlib.", "time.",
     "sklearn.metrics.", "sklearn.model_selection.cross_val", "sklearn.model_selection.train_test_split",
     "sklearn.model_selection.learning_curve", "sklearn.model_selection.validation_curve",
     "sklearn.model_selection.permutation_test_score", "sklearn.base.clone", "sklearn.utils.shuffle",
@@ -160,7 +163,7 @@ def pyplot_call(qualified: str) -> bool:
 
 def figure_method(method: str) -> bool:
     """Return whether ``method`` draws on or changes a matplotlib Axes or Figure."""
-    return method in FIGURE_METHODS or method.startswith(FIGURE_SETTER_PREFIXES)
+    return method in FIGURE_METHODS and method != "savefig"
 
 
 def global_rng_call(qualified: str) -> bool:

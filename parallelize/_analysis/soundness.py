@@ -9,6 +9,7 @@ after the known mutators, writers and helpers have had their say. The catalogue 
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
@@ -39,6 +40,11 @@ class _Coded(Protocol):
 
 _F = TypeVar("_F", bound=_Coded)
 
+#: Builtins (classes, exceptions, functions) that leave their arguments alone; the ones that do not (``setattr``,
+#: ``exec``, ``next``...) have their own rules.
+BUILTIN_READERS = frozenset(dir(builtins)) - {"setattr", "delattr", "exec", "eval", "next", "globals", "locals",
+                                              "vars", "compile", "__import__", "input", "breakpoint"}
+
 #: Effects already saying what a call does; a call with one of them is not also PAR109.
 _KNOWN = ("mutating-call", "file-write", "out-argument", "call-mutates", "process-state", "dynamic",
           "helper-method-call", "method-call-statement", "pyplot", "figure-draw", "global-rng", "process-wide")
@@ -58,7 +64,7 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
     if qualified and pyplot_call(qualified):
         walker.emit("pyplot", call, stmt=text, name=dotted)
         return
-    if qualified and global_rng_call(qualified):
+    if qualified and global_rng_call(qualified) and (id(call), "out-argument") not in walker._seen:
         walker.emit("global-rng", call, stmt=text, name=dotted)
         return
     if qualified and (process_wide_call(qualified) or any(
@@ -90,8 +96,8 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
                 return
     if _callee_known(walker, call, qualified):
         return
-    if isinstance(func, ast.Attribute) and not _is_module_root(walker, func.value):
-        return  # a method of an object of the iteration's own: assumed to leave its arguments alone (documented)
+    if isinstance(func, ast.Attribute) and (root_name(func.value) is None or not _is_module_root(walker, func.value)):
+        return  # a method of the iteration's own object (or `super()`): assumed to leave its arguments alone
     if isinstance(func, ast.Name) and walker.owner(func.id) is not None:
         return  # an outer bound method (``add = out.append``): PAR102 reports it
     for given in (*call.args, *(k.value for k in call.keywords)):
@@ -107,7 +113,9 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
 def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> bool:
     """Return whether the callee is known to leave its arguments alone (or is judged by another rule)."""
     func = call.func
-    if isinstance(func, ast.Name) and func.id in PURE_BUILTINS:
+    if isinstance(func, ast.Name) and (func.id in PURE_BUILTINS or (
+        func.id in BUILTIN_READERS and walker.region.resolve(func.id) is None
+    )):
         return True
     short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if qualified and read_only_function(qualified, short):

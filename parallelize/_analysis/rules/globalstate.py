@@ -43,7 +43,8 @@ def unknown_call_on_outer_object(effect: Effect, mode: str) -> bool:
     ## Why is this bad?
     An unknown call may change its receiver or arguments (`model.partial_fit(X)`, `scaler.fit(X)`,
     `tracker.record(x)`). *Under processes* the change happens in a worker's copy and the caller never sees it:
-    the decorated loop would return something other than the serial loop, with no error.
+    the decorated loop would return something other than the serial loop, with no error. *Under threads* the
+    caller sees the change (the rule is not applied there).
 
     ## Example
     ```python
@@ -94,7 +95,8 @@ def drawing_on_shared_figure(effect: Effect, mode: str) -> bool:
 
     ## Why is this bad?
     pyplot keeps the current figure in module-level state of the caller's process. A worker draws on its own
-    copy: the caller's figure ends up with some curves or none, with no error.
+    copy: *under processes* the caller's figure ends up with some curves or none, with no error. *Under threads*
+    matplotlib is not thread-safe, and curves land on whichever figure is current.
 
     ## Example
     ```python
@@ -146,7 +148,8 @@ def legacy_global_rng(effect: Effect, mode: str) -> bool:
 
     ## Why is this bad?
     The serial loop takes its numbers one after the other from one generator; workers take them from their own
-    copies. The results differ from the serial loop's and from one run to the next.
+    copies *under processes*: the results differ from the serial loop's and from one run to the next.
+    *Under threads* the draws interleave in an order that depends on timing.
 
     ## Example
     ```python
@@ -199,7 +202,8 @@ def process_wide_state(effect: Effect, mode: str) -> bool:  # under threads, PAR
 
     ## Why is this bad?
     In the serial loop the change holds for the iterations after it and for the caller afterwards; in workers
-    it holds in some tasks and not others, and the caller never sees it.
+    it holds in some tasks and not others, and the caller never sees it (*under processes*). *Under threads*
+    PAR401 reports the same calls.
 
     ## Example
     ```python
