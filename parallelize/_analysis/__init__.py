@@ -29,6 +29,7 @@ from parallelize._analysis.facts import (
 )
 from parallelize._analysis.loops import all_loops, candidate_loops
 from parallelize._analysis.rules import Finding, Rule, all_rules, get_rule
+from parallelize._analysis.soundness import drop_seeded, seeded
 from parallelize._analysis.source import SourceProblem, decode, parse, parse_function
 from parallelize._analysis.targets import discover
 from parallelize._analysis.tasks import analyze_loop, analyze_task, dedupe, to_findings
@@ -216,14 +217,14 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
         ):
             findings += to_findings(ctx, analyze_task(ctx, node), target.mode, loop=False)
             continue
-        findings += _loop_mode(ctx, node, target.loop, target.mode)
+        findings += drop_seeded(_loop_mode(ctx, node, target.loop, target.mode), seeded(node))
     result = ModuleAnalysis([], loops=0, lines=lines)
     for loop, scope in all_loops(tree):
         result.loops += 1
         if not audit:
             continue
         facts, effects = analyze_loop(ctx, scope, loop, 0)
-        loop_findings = dedupe(to_findings(ctx, effects, "processes", loop=True))
+        loop_findings = drop_seeded(dedupe(to_findings(ctx, effects, "processes", loop=True)), seeded(scope))
         findings += loop_findings
         if loop_findings:
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "unsafe",

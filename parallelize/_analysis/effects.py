@@ -77,6 +77,8 @@ class EffectWalker(ExpressionEffects):
             self._statement_call = None
 
     def _Assign(self, stmt: ast.Assign) -> None:
+        if [getattr(t, "id", None) for t in stmt.targets] == ["_"] and isinstance(stmt.value, ast.Call):
+            self._discarded_call = id(stmt.value)
         self.scan(stmt.value)
         for target in stmt.targets:
             self.bind(target, stmt.value)

@@ -22,6 +22,7 @@ from parallelize._analysis.catalogue import (
     is_outward,
 )
 from parallelize._analysis.facts import Effect, Owner
+from parallelize._analysis.globalstate import figure_method
 from parallelize._analysis.region import (
     Region,
     is_dynamic_namespace,
@@ -31,6 +32,7 @@ from parallelize._analysis.region import (
     touches_process_state,
 )
 from parallelize._analysis.scopes import dotted_name, root_name
+from parallelize._analysis.soundness import check_call
 
 
 class ExpressionEffects:
@@ -49,6 +51,7 @@ class ExpressionEffects:
         self.cache_guards: set[str] = set()  # globals being filled under ``if NAME is None:`` (PAR902)
         self._read_modify_write = False  # inside ``x[k] += v`` or ``del x[k]``: never a disjoint write
         self._statement_call: int | None = None  # id of the call an expression statement consists of
+        self._discarded_call: int | None = None  # id of the call in `_ = call(...)` (declared: called for its result)
 
     # ----------------------------------------------------------------------------------------------- helpers
     def emit(self, kind: str, node: ast.AST, owner: Owner | None = None, **args: str) -> None:
@@ -279,6 +282,8 @@ class ExpressionEffects:
         self._helper_call(call, text)
         if id(call) == self._statement_call and isinstance(func, ast.Attribute):
             self._side_effect_call(call, func, text)
+        if self.region.loop_mode:
+            check_call(self, call, dotted, text)
 
     def _side_effect_call(self, call: ast.Call, func: ast.Attribute, text: str) -> None:
         """Report ``obj.method(...)`` as a statement on an outer object: called for its effect, likely a mutation.
@@ -288,6 +293,8 @@ class ExpressionEffects:
         """
         if func.attr in MUTATING_METHODS or func.attr in WRITE_METHODS or is_outward(func.attr):
             return
+        if self.region.loop_mode and figure_method(func.attr):
+            return  # PAR601 (soundness.check_call) says it draws on the caller's figure
         if any((id(call), kind) in self._seen for kind in self.REPORTED_ON_CALLS) or self.region.visible(func):
             return
         owner = self.owner_of(func.value)

@@ -66,6 +66,7 @@ class Region:
     declared: set[str] = field(default_factory=set)
     visible: Callable[[ast.expr], bool] = lambda _func: False
     qualify: Callable[[str], str] = lambda dotted: dotted
+    read_only_method: Callable[[str], bool] = lambda _name: False
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

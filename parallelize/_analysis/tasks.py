@@ -13,6 +13,7 @@ from parallelize._analysis.loops import bound_before
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
 from parallelize._analysis.scopes import loads, parameters, target_names
+from parallelize._analysis.soundness import methods_read_only
 
 LOOP = "a parallel loop"
 TASK = "a parallel task"
@@ -83,6 +84,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         declared=declared,
         visible=lambda f: ctx.lookup(f, scope) is not None,
         qualify=ctx.qualify,
+        read_only_method=lambda name: methods_read_only(ctx, name),
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):

@@ -111,7 +111,7 @@ def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
 
     owner = owner_class_name(fn)
     key = (filename, first_line, source, hash(module_source), options.loop, mode, owner, fn.__code__.co_freevars,
-           rewrite_loop)
+           rewrite_loop, options.seed is not None)
     outcome = _CACHE.get(key)
     if outcome is None:
         outcome = _decide_or_load(fn, options, source, filename, first_line, mode, module_source, owner,
@@ -143,7 +143,7 @@ def _decide_or_load(fn: types.FunctionType, options: Options, source: str, filen
     digest = hashlib.sha256
     disk_key = (filename, first_line, digest(source.encode()).hexdigest(),
                 digest((module_source or "").encode()).hexdigest(), repr(options.loop), mode, owner,
-                fn.__code__.co_freevars, rewrite_loop)
+                fn.__code__.co_freevars, rewrite_loop, options.seed is not None)
     stored = cache.load(disk_key)
     if stored is not None:
         return _NO_LOOP if stored == cache.NO_LOOP else stored
@@ -161,6 +161,9 @@ def _decide(fn: types.FunctionType, options: Options, source: str, filename: str
 
     analysis = analyze_function(source, filename, first_line, loop=True if options.loop is None else options.loop,
                                 mode=mode, module_source=module_source)
+    from parallelize._analysis.soundness import drop_seeded
+
+    analysis.findings = drop_seeded(analysis.findings, options.seed is not None)
     if analysis.findings:
         message = format_findings_for_error(analysis.findings)
         if _has_noqa(analysis.findings, module_source or source, 1 if module_source else first_line):

@@ -5,12 +5,22 @@ Codes are never renumbered or reused. Importing this package registers every fam
 
 from __future__ import annotations
 
-from parallelize._analysis.rules import advisory, caches, control, dependency, input, mutation, proxies, threads
+from parallelize._analysis.rules import (
+    advisory,
+    caches,
+    control,
+    dependency,
+    globalstate,
+    input,
+    mutation,
+    proxies,
+    threads,
+)
 from parallelize._analysis.rules.base import REGISTRY, Finding, Rule
 
 __all__ = ["REGISTRY", "Finding", "Rule", "all_rules", "get_rule", "rules_for"]
 # imported for their registrations
-_FAMILIES = (input, mutation, control, dependency, threads, proxies, advisory, caches)
+_FAMILIES = (input, mutation, control, dependency, threads, proxies, globalstate, advisory, caches)
 
 
 def all_rules() -> list[Rule]:

@@ -21,6 +21,7 @@ FAMILIES = {
     "2": "control flow",
     "3": "loop-carried dependency",
     "4": "thread-only race",
+    "6": "global state",
     "9": "advisory (off by default)",
 }
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems")

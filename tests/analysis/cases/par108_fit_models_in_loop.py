@@ -17,7 +17,7 @@ def fit_named(models, X, y):
 @parallel_for
 def draw(series, ax):
     for s in series:
-        ax.plot(s)  # PAR108
+        ax.plot(s)  # PAR601
 
 
 @parallel_for(loop=False)

@@ -1,0 +1,181 @@
+"""Loop-mode soundness: global-state APIs (PAR601-PAR603) and calls whose effect on an outer object is unknown
+(PAR109).
+
+Mixed into :class:`~parallelize._analysis.expressions.ExpressionEffects`; called once per call in a loop body,
+after the known mutators, writers and helpers have had their say. The catalogue is
+:mod:`parallelize._analysis.globalstate`.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
+from parallelize._analysis.globalstate import (
+    CONVENTIONAL_ALIASES,
+    PROCESS_WIDE_ROOTS,
+    READ_ONLY_METHODS,
+    RNG_KEYWORD,
+    conventional,
+    figure_method,
+    global_rng_call,
+    process_wide_call,
+    pyplot_call,
+    read_only_function,
+)
+from parallelize._analysis.scopes import root_name
+
+if TYPE_CHECKING:
+    from parallelize._analysis.context import ModuleContext
+    from parallelize._analysis.expressions import ExpressionEffects
+    from parallelize._analysis.facts import Owner
+
+
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+_F = TypeVar("_F", bound=_Coded)
+
+#: Builtins (classes, exceptions, functions) that leave their arguments alone; the ones that do not (``setattr``,
+#: ``exec``, ``next``...) have their own rules.
+BUILTIN_READERS = frozenset(dir(builtins)) - {"setattr", "delattr", "exec", "eval", "next", "globals", "locals",
+                                              "vars", "compile", "__import__", "input", "breakpoint"}
+
+#: Effects already saying what a call does; a call with one of them is not also PAR109.
+_KNOWN = ("mutating-call", "file-write", "out-argument", "call-mutates", "process-state", "dynamic",
+          "helper-method-call", "method-call-statement", "pyplot", "figure-draw", "global-rng", "process-wide")
+
+
+def _is_module_root(walker: ExpressionEffects, node: ast.expr) -> bool:
+    root = root_name(node)
+    if root is None:
+        return True
+    name = root.id
+    return name in CONVENTIONAL_ALIASES or walker.region.qualify(name) != name
+
+
+def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> None:
+    """Emit the global-state and unknown-effect facts of one call in a loop body."""
+    qualified = conventional(walker.region.qualify(dotted)) if dotted else ""
+    if qualified and pyplot_call(qualified):
+        walker.emit("pyplot", call, stmt=text, name=dotted)
+        return
+    if qualified and global_rng_call(qualified) and (id(call), "out-argument") not in walker._seen:
+        walker.emit("global-rng", call, stmt=text, name=dotted)
+        return
+    if qualified and (process_wide_call(qualified) or any(
+        qualified.startswith(root + ".") for root in PROCESS_WIDE_ROOTS
+    )):
+        walker.emit("process-wide", call, stmt=text, name=dotted)
+        return
+    for keyword in call.keywords:
+        if keyword.arg == RNG_KEYWORD and isinstance(keyword.value, ast.Constant) and keyword.value.value is None:
+            walker.emit("global-rng", call, stmt=text, name=f"{dotted or 'the call'}(random_state=None)")
+            return
+    if any((id(call), kind) in walker._seen for kind in _KNOWN):
+        return
+    func = call.func
+    if isinstance(func, ast.Attribute) and not _is_module_root(walker, func.value):
+        owner = walker.owner_of(func.value)
+        if owner is not None:
+            if figure_method(func.attr):
+                walker.emit("figure-draw", call, owner, stmt=text, method=func.attr)
+                return
+            if fitted_item(call, func, owner, walker):
+                return
+            if id(call) == walker._discarded_call:
+                return  # `_ = obj.method(...)`: declared a call made for its result (PAR108's documented way)
+            if not (func.attr in READ_ONLY_METHODS or is_outward(func.attr) or walker.region.visible(func)
+                    or walker.region.read_only_method(func.attr)):
+                walker.emit("unknown-call", call, owner, stmt=text, method=func.attr,
+                            how=f"`{func.attr}` is not known to be read-only")
+                return
+    if _callee_known(walker, call, qualified):
+        return
+    if isinstance(func, ast.Attribute) and (root_name(func.value) is None or not _is_module_root(walker, func.value)):
+        return  # a method of the iteration's own object (or `super()`): assumed to leave its arguments alone
+    if isinstance(func, ast.Name) and walker.owner(func.id) is not None:
+        return  # an outer bound method (``add = out.append``): PAR102 reports it
+    for given in (*call.args, *(k.value for k in call.keywords)):
+        arg = given.value if isinstance(given, ast.Starred) else given
+        if isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)) and not _is_module_root(walker, arg):
+            owner = walker.owner_of(arg)
+            if owner is not None:
+                walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "a call",
+                            how=f"it is passed to `{dotted or 'a call'}`, not known to be read-only")
+                return
+
+
+def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> bool:
+    """Return whether the callee is known to leave its arguments alone (or is judged by another rule)."""
+    func = call.func
+    if isinstance(func, ast.Name) and (func.id in PURE_BUILTINS or (
+        func.id in BUILTIN_READERS and walker.region.resolve(func.id) is None
+    )):
+        return True
+    short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if qualified and read_only_function(qualified, short):
+        return True
+    if isinstance(func, ast.Attribute) and func.attr in READ_ONLY_METHODS:
+        return True  # ``x.copy()``, ``s.join(parts)``: a read-only method on a fresh or module object
+    return walker.region.visible(func)  # a function of this module: PAR105/PAR108 judge what it changes
+
+
+#: scikit-learn's fitting methods return the fitted estimator; on the loop's own item, with the result collected,
+#: the caller gets the fitted objects from the returned collection (its originals stay unfitted: documented).
+FIT_METHODS = frozenset({"fit", "fit_transform", "fit_predict"})
+
+
+def fitted_item(call: ast.Call, func: ast.Attribute, owner: Owner, walker: ExpressionEffects) -> bool:
+    """Return whether ``call`` is ``item.fit(...)`` on the loop's own item with its result used."""
+    return (func.attr in FIT_METHODS and owner.kind == "item" and isinstance(func.value, ast.Name)
+            and id(call) != walker._statement_call)
+
+
+#: The rule a decorator's ``seed=`` answers: with it every iteration draws from its own seeded stream.
+SEEDED_CODES = frozenset({"PAR602"})
+
+
+def seeded(scope: ast.AST) -> bool:
+    """Return whether ``scope`` is a function decorated with ``seed=`` (not ``None``) by one of our decorators."""
+    for deco in getattr(scope, "decorator_list", ()):
+        if isinstance(deco, ast.Call):
+            for keyword in deco.keywords:
+                if keyword.arg == "seed" and not (isinstance(keyword.value, ast.Constant)
+                                                  and keyword.value.value is None):
+                    return True
+    return False
+
+
+def drop_seeded(findings: list[_F], is_seeded: bool) -> list[_F]:
+    """Return ``findings`` without those a decorator's ``seed=`` makes safe (the global RNG, PAR602)."""
+    if not is_seeded:
+        return findings
+    return [f for f in findings if f.code not in SEEDED_CODES]
+
+
+def methods_read_only(ctx: ModuleContext, name: str) -> bool:
+    """Return whether every method called ``name`` of this module's classes (at least one) leaves ``self``, its
+    arguments and outer objects unchanged, one level deep: then ``obj.name(...)`` on an outer object is no PAR109,
+    whatever class ``obj`` belongs to among them. A name no class here defines is unknown (``False``)."""
+    cache: dict[str, bool] = ctx.__dict__.setdefault("_read_only_methods", {})
+    if name not in cache:
+        from parallelize._analysis.context import task_walker
+
+        found = [item for node in ast.walk(ctx.tree) if isinstance(node, ast.ClassDef) for item in node.body
+                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == name]
+        cache[name] = False  # recursion guard
+        verdict = bool(found)
+        for method in found:
+            walker = task_walker(ctx, method, follow_calls=False)
+            walker.walk(method.body)
+            if any((e.owner is not None and e.kind not in {"carried-read", "accumulator-read"}) or e.kind == "dynamic"
+                   for e in walker.effects):
+                verdict = False
+                break
+        cache[name] = verdict
+    return cache[name]
