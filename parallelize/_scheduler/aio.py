@@ -168,7 +168,7 @@ def stream_async(fn: Callable[..., Any], items: Iterable[Any], args: tuple[Any, 
         asyncio.set_event_loop(loop)  # this thread's own loop (3.10's primitives look it up)
         window = asyncio.Semaphore(cap)
         feeder = loop.create_task(_feed(fn, items, args, kwargs, star, options, limits, window, out, stop))
-        box["loop"], box["feeder"], box["window"] = loop, feeder, window
+        box["loop"], box["feeder"], box["window"] = loop, feeder, window  # noqa: PAR101 - read after ready.wait()
         ready.set()
         try:
             loop.run_until_complete(asyncio.wait([feeder]))
