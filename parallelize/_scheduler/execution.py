@@ -14,7 +14,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from parallelize._compat import add_note
@@ -168,6 +168,44 @@ def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bo
         _state.reset(state_token)
         budget.reset_task_budget(budget_token)
     return (time.perf_counter() - started, values, failures)
+
+
+def run_while_cheap(spec: CallSpec, first_index: int, take: Callable[[], list[Any]], slow: float,
+                    budget_seconds: float) -> tuple[float, list[Any], dict[int, Any], list[Any]]:
+    """Loop mode's caller phase: run items taken one at a time, here, while they stay cheap.
+
+    Stops after the first item that took ``slow`` seconds, once they took ``budget_seconds`` in all, at the first
+    failure, or when ``take()`` gives nothing. Returns ``(seconds, values, failures by index, items)``. The set-up
+    (worker state, core budget) is done once, so an item costs little more than its own call.
+    """
+    started = time.perf_counter()
+    values: list[Any] = []
+    failures: dict[int, Any] = {}
+    taken: list[Any] = []
+    state = _initialized(spec, False)  # loop mode's caller phase runs only without init=
+    budget_token = budget.task_budget_token(spec.budget)
+    state_token = _state.set(state)
+    try:
+        spent = 0.0
+        while spent < budget_seconds:
+            items = take()
+            if not items:
+                break
+            taken.extend(items)
+            began = time.perf_counter()
+            ok, value = run_task(spec, first_index + len(values), items[0], False)
+            took = time.perf_counter() - began
+            spent += took
+            values.append(value if ok else None)
+            if not ok:
+                failures[first_index + len(values) - 1] = value
+                break
+            if took >= slow:
+                break
+    finally:
+        _state.reset(state_token)
+        budget.reset_task_budget(budget_token)
+    return (time.perf_counter() - started, values, failures, taken)
 
 
 def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Sequence[Any]) -> Any:

@@ -37,7 +37,7 @@ from parallelize._backends.base import Backend
 from parallelize._errors import TaskTimeoutError, WorkerCrashedError, describe_task_item
 from parallelize._scheduler import budget
 from parallelize._scheduler.batching import BatchSizer
-from parallelize._scheduler.execution import run_batch, run_tasks, start_mark_path
+from parallelize._scheduler.execution import run_batch, run_while_cheap, start_mark_path
 from parallelize._scheduler.ordering import Event
 from parallelize._scheduler.payload import (
     ArrayStore,
@@ -131,22 +131,22 @@ class Execution:
         changes nothing the caller sees except through its log, so placement cannot change the result.
         """
         spec = replace(self.spec, seed_globals=True, budget=share)
-        done: list[Event] = []
+
+        def take_one() -> list[Any]:
+            items = self._take(1)
+            self._taken += len(items)
+            return items
+
+        first = self._first_index + self._taken
         with budget.limited_threads(share):
-            while self.caller_seconds < CALLER_BUDGET_SECONDS:
-                items = self._take(1)
-                if not items:
-                    break
-                first = self._first_index + self._taken
-                self._taken += 1
-                seconds, values, failures = run_tasks(spec, first, items, remote=False)
-                self.caller_tasks += 1
-                self.caller_seconds += seconds
-                self._sizer.observe(1, seconds)  # what the rest's batches are sized from
-                done.append(Event(first, values, failures, items))
-                if failures or seconds >= SLOW_ITERATION_SECONDS:
-                    break
-        yield from done
+            seconds, values, failures, items = run_while_cheap(spec, first, take_one, SLOW_ITERATION_SECONDS,
+                                                               CALLER_BUDGET_SECONDS)
+        if not items:
+            return
+        self.caller_tasks += len(items)
+        self.caller_seconds += seconds
+        self._sizer.observe(len(items), seconds)  # what the rest's batches are sized from
+        yield Event(first, values, failures, items)
 
     def send_one(self) -> Future[Any]:
         """Send the only item as a batch of its own, now, and return the backend's future (``.submit``)."""
