@@ -16,6 +16,7 @@ import textwrap
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from parallelize._decorators.wrapper import ParallelFunction
@@ -110,23 +111,51 @@ def _plan(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = True
     from parallelize._rewrite.rewritten import owner_class_name
 
     owner = owner_class_name(fn)
-    key = (filename, first_line, source, hash(module_source), options.loop, mode, owner, fn.__code__.co_freevars,
-           rewrite_loop, options.seed is not None)
-    outcome = _CACHE.get(key)
-    if outcome is None:
-        outcome = _decide_or_load(fn, options, source, filename, first_line, mode, module_source, owner,
-                                  rewrite_loop)
-        _CACHE[key] = outcome
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+
+    def outcome_for(opts: Options) -> Any:
+        key = (filename, first_line, source, hash(module_source), opts.loop, mode, owner, fn.__code__.co_freevars,
+               rewrite_loop, opts.seed is not None)
+        outcome = _CACHE.get(key)
+        if outcome is None:
+            outcome = _decide_or_load(fn, opts, source, filename, first_line, mode, module_source, owner,
+                                      rewrite_loop)
+            _CACHE[key] = outcome
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return outcome
+
+    outcome = outcome_for(options)
     if isinstance(outcome, SharedStateError):
         raise SharedStateError(str(outcome), outcome.findings)
     if outcome is _NO_LOOP:
         return None
+    # seed= makes the legacy global RNG safe (PAR602) only where each iteration's global state is seeded: on
+    # processes and serially, not on threads, which share one global generator.
+    rng_findings = _global_rng_findings(outcome_for(replace(options, seed=None))) if options.seed is not None else []
+    if rng_findings and (options.io or options.backend == "threads"):
+        raise global_rng_on_threads(fn.__qualname__, rng_findings)
     from parallelize._rewrite.plan import LoopPlan
 
     loop_plan = LoopPlan(outcome.body_for(fn), outcome.env_names, outcome.live_names, _unset_runner, options)
+    loop_plan.global_rng_findings = rng_findings
     return outcome.function_for(fn, loop_plan), loop_plan
+
+
+def _global_rng_findings(unseeded: Any) -> list[Any]:
+    """The PAR602 findings that refuse this loop without ``seed=`` (none when it is accepted either way)."""
+    if not isinstance(unseeded, SharedStateError):
+        return []
+    return [f for f in unseeded.findings if f.code == "PAR602"]
+
+
+def global_rng_on_threads(qualname: str, findings: list[Any]) -> SharedStateError:
+    from parallelize._analysis import format_findings_for_error
+
+    return SharedStateError(
+        f"{qualname}: seed= cannot make the global RNG safe on threads: they share one global generator, so "
+        f"the draws would differ from the serial loop's. {format_findings_for_error(findings)}\n"
+        "Draw from `parallelize.rng()` (its own stream per iteration on every backend), or run on processes "
+        f"(backend='loky'). {WAY_OUT}", findings)
 
 
 _NO_LOOP = object()

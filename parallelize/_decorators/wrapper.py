@@ -127,6 +127,11 @@ class _MapMethods(Generic[P, R]):
         """
         backend = self._backend()
         caps = backend.capabilities
+        plan = getattr(self, "_self_loop_plan", None)
+        if plan is not None and plan.global_rng_findings and caps.shares_memory and not caps.in_caller:
+            from parallelize._decorators.loop_mode import global_rng_on_threads
+
+            raise global_rng_on_threads(self.__wrapped__.__qualname__, plan.global_rng_findings)
         share = (budget_mod.share_per_worker(backend.n_workers)
                  if caps.processes and not caps.remote and not caps.in_caller else None)
         return self._run(  # type: ignore[no-any-return]

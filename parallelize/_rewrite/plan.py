@@ -95,6 +95,8 @@ class LoopPlan:
         self.env_names = env_names
         self.runner = runner
         self.options = options
+        #: PAR602 findings that only ``seed=`` made safe: refused at run time on a backend that shares memory.
+        self.global_rng_findings: list[Any] = []
 
     def run_here(self, iterable: Any) -> bool:
         """Whether to run the original loop in the caller: the serial debug switch only.

@@ -114,3 +114,18 @@ def test_loop_false_stays_the_way_out() -> None:
 
     model = Counter()
     assert parallel_for(loop=False)(partial_fits)(model, [1, 2, 3]) == [1, 3, 6]
+
+
+def test_global_rng_with_seed_is_refused_on_threads_at_decoration_and_at_call_time() -> None:
+    # Threads share one global generator: seed= cannot give each iteration its own draws there, so the result
+    # would differ from the serial loop's (a false "safe" the first version of PAR602 had).
+    with pytest.raises(SharedStateError, match="PAR602") as refused:
+        parallel_for(backend="threads", seed=7)(noisy_means)
+    assert "parallelize.rng()" in str(refused.value)
+    decorated = parallel_for(seed=7)(noisy_means)  # accepted for processes
+    from parallelize import config
+
+    with config(backend="threads"), pytest.raises(SharedStateError, match="PAR602"):
+        decorated(6)
+    with config(backend="serial"):
+        assert decorated(6) == BACKENDS["serial"](seed=7)(noisy_means)(6)
