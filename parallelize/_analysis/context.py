@@ -152,6 +152,30 @@ class ModuleContext:
                     return self.defs_in(candidate).get(func.attr)
         return None
 
+    def global_state_of(self, func: ast.expr, scope: ScopeNode) -> tuple[str, str] | None:
+        """The pyplot, global-RNG or process-wide call that the same-module function ``func`` names makes, itself
+        or through the same-module functions it calls (each read once), as ``(effect kind, dotted name)``."""
+        from parallelize._analysis.soundness import global_state_call
+
+        target = self.lookup(func, scope)
+        seen: set[int] = set()
+        pending = [target] if target is not None else []
+        while pending:
+            node = pending.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for call in ast.walk(node):
+                if not isinstance(call, ast.Call):
+                    continue
+                found = global_state_call(self.qualify, call)
+                if found is not None:
+                    return found
+                inner = self.lookup(call.func, node)
+                if inner is not None:
+                    pending.append(inner)
+        return None
+
     def method_keeps_receiver(self, value: ast.expr | None, method: str) -> bool:
         """Return whether ``method`` of the object ``value`` built leaves that object unchanged.
 
@@ -225,5 +249,6 @@ def task_walker(
         declared=ctx.binder(func).declared_global | ctx.binder(func).declared_nonlocal,
         visible=lambda f: ctx.lookup(f, func) is not None,
         qualify=ctx.qualify,
+        global_state_of=lambda f: ctx.global_state_of(f, func),
     )
     return EffectWalker(region)

@@ -67,6 +67,9 @@ class Region:
     visible: Callable[[ast.expr], bool] = lambda _func: False
     qualify: Callable[[str], str] = lambda dotted: dotted
     read_only_method: Callable[[str], bool] = lambda _name: False
+    #: For a call of a same-module function: the global-state call it makes, followed into the functions it
+    #: calls, as ``(effect kind, dotted name)`` (``("pyplot", "plt.plot")``), or ``None``.
+    global_state_of: Callable[[ast.expr], tuple[str, str] | None] = lambda _func: None
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
@@ -25,7 +26,7 @@ from parallelize._analysis.globalstate import (
     pyplot_call,
     read_only_function,
 )
-from parallelize._analysis.scopes import root_name
+from parallelize._analysis.scopes import dotted_name, root_name
 
 if TYPE_CHECKING:
     from parallelize._analysis.context import ModuleContext
@@ -58,8 +59,28 @@ def _is_module_root(walker: ExpressionEffects, node: ast.expr) -> bool:
     return name in CONVENTIONAL_ALIASES or walker.region.qualify(name) != name
 
 
+def global_state_call(qualify: Callable[[str], str], call: ast.Call) -> tuple[str, str] | None:
+    """The global-state effect of ``call`` itself: ``("pyplot" | "global-rng" | "process-wide", name)``."""
+    dotted = dotted_name(call.func) or ""
+    qualified = conventional(qualify(dotted)) if dotted else ""
+    if qualified and pyplot_call(qualified):
+        return ("pyplot", dotted)
+    if qualified and global_rng_call(qualified):
+        return ("global-rng", dotted)
+    if qualified and (process_wide_call(qualified) or any(
+        qualified.startswith(root + ".") for root in PROCESS_WIDE_ROOTS
+    )):
+        return ("process-wide", dotted)
+    return None
+
+
 def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> None:
     """Emit the global-state and unknown-effect facts of one call in a loop body."""
+    through = walker.region.global_state_of(call.func)
+    if through is not None:  # a helper of this module that draws, seeds or changes process-wide state
+        kind, inner = through
+        walker.emit(kind, call, stmt=text, name=f"{dotted or 'the helper'} (through its call of `{inner}`)")
+        return
     qualified = conventional(walker.region.qualify(dotted)) if dotted else ""
     if qualified and pyplot_call(qualified):
         walker.emit("pyplot", call, stmt=text, name=dotted)

@@ -85,6 +85,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         visible=lambda f: ctx.lookup(f, scope) is not None,
         qualify=ctx.qualify,
         read_only_method=lambda name: methods_read_only(ctx, name),
+        global_state_of=lambda f: ctx.global_state_of(f, scope),
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):
