@@ -76,23 +76,16 @@ def global_state_call(qualify: Callable[[str], str], call: ast.Call) -> tuple[st
 
 def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> None:
     """Emit the global-state and unknown-effect facts of one call in a loop body."""
+    direct = global_state_call(walker.region.qualify, call)
+    if direct is not None and not (direct[0] == "global-rng" and (id(call), "out-argument") in walker._seen):
+        walker.emit(direct[0], call, stmt=text, name=direct[1])
+        return
     through = walker.region.global_state_of(call.func)
     if through is not None:  # a helper of this module that draws, seeds or changes process-wide state
         kind, inner = through
         walker.emit(kind, call, stmt=text, name=f"{dotted or 'the helper'} (through its call of `{inner}`)")
         return
     qualified = conventional(walker.region.qualify(dotted)) if dotted else ""
-    if qualified and pyplot_call(qualified):
-        walker.emit("pyplot", call, stmt=text, name=dotted)
-        return
-    if qualified and global_rng_call(qualified) and (id(call), "out-argument") not in walker._seen:
-        walker.emit("global-rng", call, stmt=text, name=dotted)
-        return
-    if qualified and (process_wide_call(qualified) or any(
-        qualified.startswith(root + ".") for root in PROCESS_WIDE_ROOTS
-    )):
-        walker.emit("process-wide", call, stmt=text, name=dotted)
-        return
     for keyword in call.keywords:
         if keyword.arg == RNG_KEYWORD and isinstance(keyword.value, ast.Constant) and keyword.value.value is None:
             walker.emit("global-rng", call, stmt=text, name=f"{dotted or 'the call'}(random_state=None)")
