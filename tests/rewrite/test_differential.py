@@ -291,9 +291,10 @@ def test_tiny_iterations_run_in_the_callers_own_loop_and_it_says_so_once(monkeyp
 
     from parallelize._scheduler import runner as runner_mod
 
-    # A noisy machine may pause one iteration past the slow mark (then the rest goes to workers, with the same
-    # result); here the mark is out of reach, to see the notice.
+    # A noisy machine may pause one iteration past the slow mark, or the 2,000 past the caller's budget (then the
+    # rest goes to workers, with the same result); here both are out of reach, to see the notice.
     monkeypatch.setattr(runner_mod, "SLOW_ITERATION_SECONDS", 10.0)
+    monkeypatch.setattr(runner_mod, "CALLER_BUDGET_SECONDS", 10.0)
     decorated = parallel_for(n_jobs=2)(squares)
     with pytest.warns(ParallelizeWarning, match=r"squares's loop ran serially in the caller: its 2000 iterations"):
         assert decorated(2000) == squares(2000)
