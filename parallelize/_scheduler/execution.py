@@ -19,9 +19,18 @@ from typing import Any
 
 from parallelize._compat import add_note
 from parallelize._scheduler import budget
+from parallelize._scheduler.decoding import find_undecodable, tolerant_loads
 from parallelize._scheduler.failures import capture
 from parallelize._scheduler.limits import call_with_limits
-from parallelize._scheduler.payload import CallSpec, SharedSpec, dumps, load_spec, release_shared_specs
+from parallelize._scheduler.payload import (
+    CallSpec,
+    SharedSpec,
+    describe_spec_part,
+    dumps,
+    load_spec,
+    release_shared_specs,
+    spec_bytes,
+)
 from parallelize._scheduler.seeding import seeded_task
 
 #: ``(seconds, values, failures)``: ``values[k]`` is task ``first + k``'s result (None where it failed) and
@@ -211,19 +220,83 @@ def run_while_cheap(spec: CallSpec, first_index: int, take: Callable[[], list[An
 def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Sequence[Any]) -> Any:
     """Worker entry point. Encoded input (process workers) gives encoded output, plain gives plain."""
     if isinstance(items, (bytes, bytearray)):
-        import pickle
 
         budget.limit_worker_threads()
-        spec = load_spec(shared)
+        decoded, unreadable = _decode_items(items, first_index)
+        try:
+            spec = load_spec(shared)
+        except (Exception, SystemExit) as exc:
+            failure = capture(_spec_failure(shared, exc), True)
+            return _encode((0.0, [None] * len(decoded), dict.fromkeys(range(first_index, first_index + len(decoded)),
+                                                                        failure)), first_index)
         if spec.start_marks is not None:
             mark_start(spec.start_marks, first_index)
-        decoded = pickle.loads(items)
         try:
+            if unreadable:
+                return _encode(_run_readable(spec, first_index, decoded, unreadable), first_index)
             return _encode(run_tasks(spec, first_index, decoded, remote=True), first_index)
         finally:
             del spec, decoded
             _release_when_idle()
     return run_tasks(load_spec(shared), first_index, items, remote=False)
+
+
+def _decode_items(data: bytes | bytearray, first_index: int) -> tuple[list[Any], dict[int, Any]]:
+    """Unpickle a batch's items; an item that cannot be rebuilt here fails its own task, named, not the batch."""
+    import pickle
+
+    try:
+        return pickle.loads(data), {}
+    except (Exception, SystemExit) as exc:
+        error = exc
+    from parallelize._errors import SerializationError
+
+    items, broken = tolerant_loads(data)
+    found = {k: bad for k, item in enumerate(items) if (bad := find_undecodable(item, broken)) is not None}
+    failures: dict[int, Any] = {}
+    for k in found or range(len(items)):  # nothing found: the batch fails whole, with the error itself
+        what = found[k].describe() if found else f"{type(error).__name__}: {error}"
+        failures[first_index + k] = capture(SerializationError(
+            f"task {first_index + k}'s item could not be unpickled in the worker process: {what}. Make its class "
+            "importable by the workers (define it in a module, not in __main__ or a notebook cell) and its "
+            "__setstate__/__reduce__ work there, or pass plain data."), True)
+    return items, failures
+
+
+def _run_readable(spec: CallSpec, first_index: int, items: Sequence[Any], unreadable: dict[int, Any]) -> BatchResult:
+    """Run the items that were decoded, in runs between the ones that were not; those fail with their error."""
+    seconds, values, failures = 0.0, [], dict(unreadable)
+    start = 0
+    for stop in [*sorted(i - first_index for i in unreadable), len(items)]:
+        if stop > start:
+            took, run_values, run_failures = run_tasks(spec, first_index + start, items[start:stop], remote=True)
+            seconds += took
+            values.extend(run_values)
+            failures.update(run_failures)
+        if stop < len(items):
+            values.append(None)
+        start = stop + 1
+    return (seconds, values, failures)
+
+
+def _spec_failure(shared: SharedSpec | CallSpec, exc: BaseException) -> Exception:
+    """The error for every task of a call whose function or broadcast arguments cannot be rebuilt in a worker."""
+    from parallelize._errors import SerializationError
+
+    what = f"({type(exc).__name__}: {exc})"
+    part = "the function or its arguments"
+    try:
+        assert isinstance(shared, SharedSpec)
+        spec, broken = tolerant_loads(spec_bytes(shared), buffers=shared.buffers)
+        part, bad = describe_spec_part(spec, broken)
+        if bad is not None:
+            what = f"({bad.describe()})"
+    except Exception:
+        pass
+    return SerializationError(
+        f"{part} could not be unpickled in the worker process {what}, so no task of this call can run. Make the "
+        "class importable by the workers (define it in a module, not in __main__ or a notebook cell) and its "
+        "__setstate__/__reduce__ work there, or pass plain data.")
 
 
 #: A worker that receives no batch for this long unmaps the last call's shared arrays.
@@ -254,14 +327,14 @@ def mark_start(directory: str, first_index: int) -> None:
 def _encode(result: BatchResult, first: int) -> bytes:
     try:
         return dumps(result)
-    except Exception:
+    except (Exception, SystemExit):
         from parallelize._errors import SerializationError
 
         seconds, values, failures = result
         for k, value in enumerate(values):
             try:
                 dumps(value)
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 error = SerializationError(
                     f"a task returned a {type(value).__name__} that cannot be pickled back to the caller "
                     f"({type(exc).__name__}: {exc}); return plain data (numbers, arrays, dicts, dataclasses)")

@@ -42,6 +42,8 @@ class RemoteFailure:
     type_name: str
     message: str
     traceback_text: str
+    #: Why ``exc`` is None, for the message of the ``RuntimeError`` raised instead.
+    lost: str = "could not be pickled to reach the caller"
 
 
 def capture(exc: BaseException, remote: bool) -> BaseException | RemoteFailure:
@@ -106,8 +108,7 @@ def rebuild(failure: BaseException | RemoteFailure, index: int, item: Any, *, no
     if isinstance(failure, RemoteFailure):
         exc = failure.exc  # unpickled: the exception itself
         if exc is None:
-            exc = RuntimeError(f"{failure.type_name}: {failure.message} (the original exception could not be "
-                               "pickled to reach the caller)")
+            exc = RuntimeError(f"{failure.type_name}: {failure.message} (the original exception {failure.lost})")
         exc.__cause__ = RemoteTraceback(failure.traceback_text)
     else:
         exc = failure

@@ -32,6 +32,7 @@ from typing import Any
 import cloudpickle
 
 from parallelize._errors import SerializationError
+from parallelize._scheduler.decoding import Undecodable, find_undecodable
 
 #: Arrays at least this large are shared through a memory-mapped file instead of being pickled per batch.
 #: Below ~1 MB, pickling costs less than creating and mapping a file.
@@ -257,23 +258,57 @@ def pickle_spec(spec: CallSpec, store: ArrayStore | None,
                                  + _fix_hint()) from exc
 
 
-def _find_unpicklable_part(spec: CallSpec, store: ArrayStore | None) -> str:
+def _find_part(spec: CallSpec, is_bad: Callable[[Any], bool]) -> tuple[str, Any] | None:
+    """The first part of the call (an argument, the function, ``init=``) for which ``is_bad`` holds."""
     names = _parameter_names(spec.fn)
     offset = 0 if spec.star else 1  # map mode: the item fills the first parameter
     for position, value in enumerate(spec.args):
-        if not _can_pickle(value, store):
+        if is_bad(value):
             index = position + offset
-            label = f"'{names[index]}'" if index < len(names) else f"#{position}"
-            return f"argument {label} ({type(value).__name__})"
+            return (f"argument '{names[index]}'" if index < len(names) else f"argument #{position}"), value
     for key, value in spec.kwargs.items():
-        if not _can_pickle(value, store):
-            return f"argument {key!r} ({type(value).__name__})"
-    if not _can_pickle(spec.fn, store):
+        if is_bad(value):
+            return f"argument {key!r}", value
+    if is_bad(spec.fn):
         name = getattr(spec.fn, "__qualname__", repr(spec.fn))
-        return f"the function {name} (or a variable it captures)"
-    if spec.init is not None and not _can_pickle(spec.init, store):
-        return "the init= function (or a variable it captures)"
-    return "part of the call"
+        return f"the function {name} (or a variable it captures)", spec.fn
+    if spec.init is not None and is_bad(spec.init):
+        return "the init= function (or a variable it captures)", spec.init
+    return None
+
+
+def _find_unpicklable_part(spec: CallSpec, store: ArrayStore | None) -> str:
+    found = _find_part(spec, lambda value: not _can_pickle(value, store))
+    if found is None:
+        return "part of the call"
+    label, value = found
+    return f"{label} ({type(value).__name__})" if label.startswith("argument") else label
+
+
+def describe_spec_part(spec: Any, broken: dict[int, Undecodable]) -> tuple[str, Undecodable | None]:
+    """Which part of a spec decoded by :func:`~parallelize._scheduler.decoding.tolerant_loads` could not be
+    rebuilt, and what it was: ``("argument 'model'", <undecodable ...>)``."""
+    found: list[Undecodable] = []
+
+    def is_bad(value: Any) -> bool:
+        bad = find_undecodable(value, broken)
+        if bad is not None:
+            found.append(bad)
+        return bad is not None
+
+    part = _find_part(spec, is_bad) if isinstance(spec, CallSpec) else None
+    if part is None:
+        return "the function or its arguments", None
+    return part[0], found[-1]
+
+
+def spec_bytes(shared: SharedSpec) -> bytes:
+    """The pickled spec a worker decodes: inline, or read from its file."""
+    if shared.data is not None:
+        return shared.data
+    assert shared.path is not None
+    with open(shared.path, "rb") as handle:
+        return handle.read()
 
 
 def _unpicklable_argument(call: CallArguments, store: ArrayStore | None, fn: Callable[..., Any] | None) -> str:
@@ -390,12 +425,7 @@ def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
         if spec is not None:
             _spec_cache.move_to_end(shared.token)
             return spec
-    if shared.data is not None:
-        data = shared.data
-    else:
-        assert shared.path is not None
-        with open(shared.path, "rb") as handle:
-            data = handle.read()
+    data = spec_bytes(shared)
     before = _arrays_loaded
     # Read-only, as the memory-mapped arrays of local workers are: a task cannot change what later tasks see.
     spec = pickle.loads(data, buffers=[memoryview(b).toreadonly() for b in shared.buffers])

@@ -34,9 +34,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from parallelize._backends.base import Backend
-from parallelize._errors import TaskTimeoutError, WorkerCrashedError, describe_task_item
+from parallelize._errors import SerializationError, TaskTimeoutError, WorkerCrashedError, describe_task_item
 from parallelize._scheduler import budget
 from parallelize._scheduler.batching import BatchSizer
+from parallelize._scheduler.decoding import find_undecodable, tolerant_loads
 from parallelize._scheduler.execution import run_batch, run_while_cheap, start_mark_path
 from parallelize._scheduler.ordering import Event
 from parallelize._scheduler.payload import (
@@ -244,9 +245,7 @@ class Execution:
                 return
             raise exc
         result = future.result()
-        if self._processes:
-            result = pickle.loads(result)
-        seconds, values, failures = result
+        seconds, values, failures = decode_result(result, batch.first) if self._processes else result
         self._sizer.observe(len(values), seconds)
         self.work_seconds += seconds
         self.tasks_done += len(values)
@@ -327,6 +326,30 @@ class Execution:
         self.backend.cancel(futures)
         if kill and self.backend.capabilities.can_kill:
             self.backend.shutdown(wait=False, kill=True)
+
+
+def decode_result(data: bytes, first: int) -> tuple[float, list[Any], dict[int, Any]]:
+    """Unpickle a batch's results; a result or exception that cannot be rebuilt here fails its own task, named,
+    and the others are kept."""
+    try:
+        return pickle.loads(data)  # type: ignore[no-any-return]
+    except (Exception, SystemExit):
+        pass
+    (seconds, values, failures), broken = tolerant_loads(data)
+    for k, value in enumerate(values):
+        bad = find_undecodable(value, broken)
+        if bad is not None:
+            values[k] = None
+            failures[first + k] = SerializationError(
+                f"task {first + k}'s result could not be unpickled in the caller: {bad.describe()}. The worker "
+                "could build it but this process cannot (a class only the workers can import, or a "
+                "__setstate__/__reduce__ that fails here); return plain data (numbers, arrays, dicts) or make the "
+                "class importable here.")
+    for index, failure in failures.items():
+        bad = find_undecodable(getattr(failure, "exc", None), broken)
+        if bad is not None:  # the exception's class cannot be rebuilt here: its type name and message still can
+            failures[index] = replace(failure, exc=None, lost=f"could not be unpickled in the caller: {bad.describe()}")
+    return seconds, values, failures
 
 
 def _known_length(items: Iterable[Any]) -> int | None:
