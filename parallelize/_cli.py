@@ -13,7 +13,8 @@ USAGE = """usage: parallelize <command> [options]
 commands:
   check [PATH ...]   find loops and task functions that mutate shared state (parallelize check --help)
   demo               run the seed workload serially and in parallel, then check a legacy example
-  info [--gpu]       cores, backends, BLAS libraries, GPU and cluster status
+  info [--gpu] [--compile-for sm_80,sm_90]
+                     cores, backends, BLAS libraries, GPU and cluster status; compile check for GPU architectures
 """
 
 

@@ -124,6 +124,17 @@ def gpu_lines(full: bool) -> list[str]:
     return [*lines[:GPU_SUMMARY_LINES], "(parallelize info --gpu for details)"]
 
 
+def compile_check_lines(archs: Sequence[str]) -> list[str]:
+    """The probe kernels compiled for each architecture in ``archs``, from ``parallelize._gpu.probes``."""
+
+    def probe() -> Any:
+        from parallelize._gpu import probes
+
+        return probes.compile_lines(archs)
+
+    return _guarded(probe, "GPU support is not available in this build (pip install 'parallelize[gpu]')")
+
+
 def cluster_lines() -> list[str]:
     """The Dask cluster the configuration points at, from ``parallelize._backends.dask.describe_cluster()``."""
 
@@ -135,15 +146,16 @@ def cluster_lines() -> list[str]:
     return _guarded(probe, "no cluster support in this build (or dask is not installed)")
 
 
-def report(full_gpu: bool = False) -> str:
-    """Return the whole ``info`` text."""
+def report(full_gpu: bool = False, compile_for: Sequence[str] = ()) -> str:
+    """Return the whole ``info`` text; ``compile_for`` adds the compile check for those architectures."""
     import parallelize
 
+    gpu = gpu_lines(full_gpu) + (compile_check_lines(compile_for) if compile_for else [])
     sections = [
         ("cores", core_lines()),
         ("backends", backend_lines()),
         ("BLAS and OpenMP libraries (threadpoolctl)", blas_lines()),
-        ("GPU", gpu_lines(full_gpu)),
+        ("GPU", gpu),
         ("cluster", cluster_lines()),
     ]
     out = [f"parallelize {parallelize.__version__} on Python {platform.python_version()} ({sys.platform})"]
@@ -165,6 +177,13 @@ def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="parallelize info",
                                      description="Cores, backends, BLAS libraries, GPU and cluster status.")
     parser.add_argument("--gpu", action="store_true", help="show every GPU line (device, packages, kernels)")
+    parser.add_argument(
+        "--compile-for",
+        metavar="ARCHS",
+        default="",
+        help="compile probe kernels for these GPU architectures (sm_80,sm_90) with no GPU: registers, spills, times",
+    )
     options = parser.parse_args(list(argv))
-    print(report(full_gpu=options.gpu))
+    archs = [a.strip() for a in options.compile_for.split(",") if a.strip()]
+    print(report(full_gpu=options.gpu, compile_for=archs))
     return 0

@@ -110,7 +110,7 @@ class GpuKernelDecorator:
         Called like a grid kernel: ``kernel(out, x, n)`` launches one thread per element of the largest array
         (numpy arrays are copied in and back), ``kernel[blocks, threads](...)`` sets the launch. Python
         numbers are converted to the C parameter's type. CUDA C cannot run on the CPU, so without a device (or
-        without pycuda) a call raises ``GPUUnavailableError`` with the reason; ``kernel.compile_ptx()`` checks
+        without pycuda) a call raises ``GPUUnavailableError`` with the reason; ``kernel.compile_ptx(cc=(9, 0))`` checks
         the source with ``nvcc`` on machines without a GPU.
 
         Args:

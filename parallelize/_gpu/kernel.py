@@ -16,15 +16,19 @@ import importlib
 import inspect
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from parallelize._gpu import detect
 from parallelize._gpu.arguments import check_numeric, check_out, describe_argument, is_device_array
 from parallelize._gpu.launch import DeviceLimits, LaunchConfig, compute_launch, validate_launch
+
+if TYPE_CHECKING:
+    from parallelize._gpu.ptx import Arch, PtxResult
 
 __all__ = ["GPUKernel", "KernelOptions"]
 
@@ -168,6 +172,63 @@ class GPUKernel:
             self._launch_grid(self._bind(args, kwargs), LaunchConfig(blocks, threads))
 
         return launch
+
+    def compile_ptx(
+        self, signature: Any = None, *, cc: Arch = (9, 0), scalars: Sequence[str] = (), ndim: int = 1
+    ) -> PtxResult:
+        """Compile the kernel a CUDA launch would run for the GPU architecture ``cc``, with no GPU needed.
+
+        What is compiled is the decorator's own kernel (the generated grid-stride loop around the function, or
+        the rewritten grid kernel), with the options a launch uses; ``ptxas`` then assembles the PTX for
+        ``cc`` and reports registers, spills and shared memory (see :class:`~parallelize._gpu.ptx.PtxResult`).
+
+        Args:
+            signature: one type per parameter, ``"float32(float32, float32, float32)"`` (the return type may be
+                left out: it is inferred, as on a call); default: the decorator's ``signature=``.
+            cc: the compute capability, ``(9, 0)`` or ``"sm_90"``.
+            scalars: parameters passed as numbers; the others are C-contiguous arrays (what numpy arrays give).
+            ndim: the arrays' rank. Elementwise: 1 is the flat loop every same-shape call runs; 2 and more
+                index arrays as broadcast operands (``kernel(row, column[:, None])``).
+
+        Raises:
+            KernelCompileError: the kernel does not compile (the construct, file and line, as a launch says it).
+            GPUUnavailableError: NVRTC/NVVM are missing, or this process runs numba's CUDA simulator.
+            ValueError: no signature, or it does not fit the parameters.
+        """
+        from parallelize._gpu import ptx
+
+        arch = ptx.arch_name(cc)
+        ptx.require_compiler()
+        argtypes, ret = ptx.argument_types(self.name, self._params, signature or self.options.signature, scalars, ndim)
+        started = time.perf_counter()
+        with ptx.compiler_errors():
+            modules = self._compile_cuda(argtypes, ret, ndim, ptx.cc_tuple(arch))
+        return ptx.assemble(self.name, arch, modules, time.perf_counter() - started)
+
+    def _compile_cuda(self, argtypes: list[Any], ret: Any, ndim: int, cc: tuple[int, int]) -> list[str]:
+        from numba import from_dtype
+        from numba.core import types
+        from numba.np.numpy_support import as_dtype
+
+        from parallelize._gpu.numba_cuda import CudaElementwise, CudaGrid
+
+        if self.kind == "grid":
+            grid: CudaGrid = self._path(
+                "cuda", lambda: CudaGrid(self.__wrapped__, self.name, "cuda", self.options.cache)
+            )
+            return grid.compile_ptx(argtypes, cc)
+        if ret is None:
+            from parallelize._gpu.cpu import infer_return_dtype
+
+            dtypes = [as_dtype(t.dtype if isinstance(t, types.Array) else t) for t in argtypes]
+            ret = from_dtype(infer_return_dtype(self.__wrapped__, dtypes, "cuda", self.options.cache))
+        array = "f" if ndim == 1 else "b"  # the flat loop, or broadcast indexing (see codegen.arrange)
+        layout = tuple(array if isinstance(t, types.Array) else "s" for t in argtypes)
+        argtypes = [types.Array(t.dtype, ndim, "C") if isinstance(t, types.Array) else t for t in argtypes]
+        impl: CudaElementwise = self._path(
+            "cuda", lambda: CudaElementwise(self.__wrapped__, self.name, "cuda", self.options.cache)
+        )
+        return impl.compile_ptx(layout, argtypes, types.Array(ret, ndim, "C"), cc)
 
     def _elementwise(self, args: Sequence[Any], out: Any) -> Any:
         from parallelize._gpu.arguments import prepare_elementwise

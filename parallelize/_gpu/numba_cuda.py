@@ -9,11 +9,13 @@ the device (``__cuda_array_interface__``) are used in place and the result stays
 
 from __future__ import annotations
 
+import contextlib
 import dis
 import inspect
 import threading
 import time
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,6 +69,56 @@ def _exception_options(func: Callable[..., Any]) -> dict[str, Any]:
     return {"debug": True, "opt": False} if may_raise(func) else {}
 
 
+def _compile_ptx(
+    kernel: Callable[..., Any],
+    argtypes: tuple[Any, ...],
+    cc: tuple[int, int],
+    checks: dict[str, Any],
+    func: Callable[..., Any],
+    device: str,
+) -> list[str]:
+    """Compile ``kernel`` to PTX for ``cc`` with the launch's options; numba's errors name ``func``'s line.
+
+    Returns the PTX modules, the kernel's first: with ``debug=True`` numba-cuda keeps each device function in a
+    module of its own, linked when a device loads the kernel.
+    """
+    from numba import cuda
+    from numba.core.errors import NumbaError
+
+    try:
+        with _compiling_for(cc):
+            modules, _ = cuda.compile_all(  # type: ignore[attr-defined]
+                kernel, argtypes, cc=cc, output="ptx", device=False, abi="numba", **checks
+            )
+    except NumbaError as exc:
+        raise diagnostics.from_numba_error(exc, func, device) from None
+    texts = [str(m) for m in modules]
+    return sorted(texts, key=lambda text: ".entry" not in text)
+
+
+@contextlib.contextmanager
+def _compiling_for(cc: tuple[int, int]) -> Iterator[None]:
+    """Make numba-cuda compile device functions (``cuda.jit(device=True)``) for ``cc``.
+
+    ``compile_ptx(cc=...)`` compiles the kernel for ``cc``, but a device function it calls compiles itself for
+    ``get_current_device().compute_capability``, which needs a GPU (``CudaSupportError: CUDA driver library
+    cannot be found``) and would be the wrong architecture on a GPU of another kind. numba-cuda 0.30 reads that
+    name from its dispatcher module; it is replaced for the duration of the compile, under numba's compiler
+    lock, so no other compile sees it.
+    """
+    from numba.cuda import dispatcher
+    from numba.cuda.core.compiler_lock import global_compiler_lock
+
+    target = types.SimpleNamespace(compute_capability=cc)
+    with global_compiler_lock:
+        original = dispatcher.get_current_device  # type: ignore[attr-defined]
+        dispatcher.get_current_device = lambda: target  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            dispatcher.get_current_device = original  # type: ignore[attr-defined]
+
+
 class _Timed:
     """Time one launch; record it as a compile (or a load from numba's disk cache) when it added an
     overload, else as a run. A launch that raises records nothing."""
@@ -105,27 +157,62 @@ class CudaElementwise:
         self._device_fn: Any = None
         self._lock = threading.Lock()
 
+    def _device_function(self) -> Any:
+        from numba import cuda
+
+        return cuda.jit(device=True, **self.checks)(self.func)  # type: ignore[no-untyped-call]
+
+    def _generated(
+        self, layout: tuple[str, ...], ndim: int, cache: bool, device_fn: Any
+    ) -> tuple[Callable[..., Any], bool]:
+        """Return the generated grid-stride kernel around ``device_fn`` (from :meth:`_device_function`), not
+        yet compiled, and whether it lives in a file numba can cache against. The launch path and the compile
+        check both compile this function, with :attr:`checks`."""
+        from numba import cuda
+
+        namespace: dict[str, Any] = {"cuda": cuda, "fn": device_fn, "min": min}
+        namespace, on_disk = diskcache.load_generated(
+            elementwise_source(layout, ndim, "cuda"),
+            f"<parallelize elementwise kernel for {self.name}>",
+            self.func,
+            namespace,
+            cache=cache,
+        )
+        return namespace["kernel"], on_disk
+
     def _kernel(self, layout: tuple[str, ...], ndim: int) -> Any:
         from numba import cuda
 
         key = (layout, ndim)
         with self._lock:
-            if self._device_fn is None:
-                self._device_fn = cuda.jit(device=True, **self.checks)(self.func)  # type: ignore[no-untyped-call]
             kernel = self._kernels.get(key)
             if kernel is None:
-                namespace: dict[str, Any] = {"cuda": cuda, "fn": self._device_fn, "min": min}
-                namespace, on_disk = diskcache.load_generated(
-                    elementwise_source(layout, ndim, "cuda"),
-                    f"<parallelize elementwise kernel for {self.name}>",
-                    self.func,
-                    namespace,
-                    cache=self.cache,
-                )
+                if self._device_fn is None:
+                    self._device_fn = self._device_function()
+                generated, on_disk = self._generated(layout, ndim, self.cache, self._device_fn)
                 kernel = self._kernels[key] = cuda.jit(  # type: ignore[no-untyped-call]
-                    namespace["kernel"], cache=on_disk, **self.checks
+                    generated, cache=on_disk, **self.checks
                 )
         return kernel
+
+    def compile_ptx(
+        self, layout: tuple[str, ...], argtypes: Sequence[Any], out_type: Any, cc: tuple[int, int]
+    ) -> list[str]:
+        """Return the PTX modules of the kernel a launch with these argument types would compile, for ``cc``.
+
+        Args:
+            layout: per argument, as :func:`~parallelize._gpu.codegen.elementwise_source` takes it.
+            argtypes: numba types of the arguments; ``out_type`` the output array's.
+            cc: the compute capability, ``(9, 0)``.
+
+        Raises:
+            KernelCompileError: numba cannot compile the function (as a launch on a device raises it).
+        """
+        # A device function of its own: numba compiles it once per argument types, for the cc of the first
+        # kernel that calls it, so the launch path's must not be compiled here for another architecture. The
+        # generated file is the launch's too (with the cache on), so debug line information finds its source.
+        generated, _ = self._generated(layout, out_type.ndim, self.cache, self._device_function())
+        return _compile_ptx(generated, (out_type, *argtypes), cc, self.checks, self.func, self.device)
 
     def run(self, spec: CallSpec, ret: np.dtype[Any], out: Any, limits: DeviceLimits) -> Any:
         """Compute the kernel over the broadcast arguments; the result stays on the device if any input was
@@ -169,8 +256,26 @@ class CudaGrid:
         # The rewritten kernel keeps the user's file, so numba's own cache keys it by that file and its
         # bytecode; a closure's values become the rewritten function's globals, which that key leaves out.
         self.cache = cache and device == "cuda" and diskcache.cacheable(func, allow_closure=False)
+        self.checks = _exception_options(func) if device == "cuda" else {}
         self._kernel: Any = None
+        self._python: Callable[..., Any] | None = None
         self._lock = threading.Lock()
+
+    def _rewritten(self) -> Callable[..., Any]:
+        """The kernel with its index calls rewritten for CUDA: what a launch and the compile check compile."""
+        if self._python is None:
+            self._python = rewrite_grid_kernel(self.func, "cuda")
+        return self._python
+
+    def compile_ptx(self, argtypes: Sequence[Any], cc: tuple[int, int]) -> list[str]:
+        """Return the PTX modules of the kernel a launch with these numba argument types would compile, for ``cc``.
+
+        Raises:
+            KernelCompileError: numba cannot compile the kernel (as a launch on a device raises it).
+        """
+        with self._lock:
+            rewritten = self._rewritten()
+        return _compile_ptx(rewritten, tuple(argtypes), cc, self.checks, self.func, self.device)
 
     def run(self, args: Sequence[Any], config: LaunchConfig) -> None:
         """Launch; host arrays are copied to the device and back (updated in place), device arrays stay."""
@@ -179,11 +284,7 @@ class CudaGrid:
 
         with self._lock:
             if self._kernel is None:
-                self._kernel = cuda.jit(  # type: ignore[no-untyped-call]
-                    rewrite_grid_kernel(self.func, "cuda"),
-                    cache=self.cache,
-                    **(_exception_options(self.func) if self.device == "cuda" else {}),
-                )
+                self._kernel = cuda.jit(self._rewritten(), cache=self.cache, **self.checks)  # type: ignore[no-untyped-call]
             kernel = self._kernel
         if config.total_threads == 0:
             return

@@ -15,10 +15,11 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from parallelize._errors import GPUUnavailableError
 from parallelize._gpu.arguments import is_device_array
 from parallelize._gpu.diagnostics import KernelCompileError
 from parallelize._gpu.launch import DeviceLimits, LaunchConfig, compute_launch, validate_launch
+
+if TYPE_CHECKING:
+    from parallelize._gpu.ptx import Arch, PtxResult
 
 __all__ = ["Param", "SourceKernel", "parse_params"]
 
@@ -143,28 +147,40 @@ class SourceKernel:
     def __repr__(self) -> str:
         return f"<gpu_kernel.from_source {self.name}({', '.join(p.name for p in self.params)})>"
 
-    def compile_ptx(self) -> str:
-        """Compile the source with ``nvcc --ptx`` (no GPU needed) and return the PTX.
+    def compile_ptx(self, cc: Arch = (9, 0)) -> PtxResult:
+        """Compile the source for the GPU architecture ``cc`` with ``nvcc --ptx -arch=sm_XX`` (no GPU needed),
+        then assemble it with ``ptxas`` for registers, spills and shared memory.
+
+        Args:
+            cc: the compute capability, ``(9, 0)`` or ``"sm_90"``.
+
+        Returns:
+            The PTX and what ``ptxas`` reports (see :class:`~parallelize._gpu.ptx.PtxResult`).
 
         Raises:
             GPUUnavailableError: ``nvcc`` is not on PATH.
             KernelCompileError: the source does not compile (the message names the CUDA C line).
         """
+        from parallelize._gpu import ptx
+
+        arch = ptx.arch_name(cc)
         nvcc = shutil.which("nvcc")
         if nvcc is None:
             raise GPUUnavailableError("nvcc (the CUDA toolkit's compiler) is not on PATH")
+        started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="parallelize-cuda-") as folder:
-            cu, ptx = Path(folder) / "kernel.cu", Path(folder) / "kernel.ptx"
+            cu, out = Path(folder) / "kernel.cu", Path(folder) / "kernel.ptx"
             cu.write_text(_PREFIX + self.source + _SUFFIX)
             done = subprocess.run(
-                [nvcc, "--ptx", *self.options, "-o", str(ptx), str(cu)],
+                [nvcc, "--ptx", f"-arch={arch}", *self.options, "-o", str(out), str(cu)],
                 capture_output=True,
                 text=True,
                 check=False,
             )
             if done.returncode != 0:
                 raise _compile_error(self.name, self.source, done.stderr + done.stdout)
-            return ptx.read_text()
+            text = out.read_text()
+        return ptx.assemble(self.name, arch, [text], time.perf_counter() - started)
 
     def _load(self) -> tuple[Any, Any, DeviceLimits]:
         with self._lock:

@@ -54,7 +54,7 @@ def test_cuda_c_cannot_run_on_the_cpu():
 
 @needs_nvcc
 def test_nvcc_compiles_the_source_to_ptx():
-    assert ".entry saxpy" in gpu_kernel.from_source(SAXPY, "saxpy").compile_ptx()
+    assert ".entry saxpy" in gpu_kernel.from_source(SAXPY, "saxpy").compile_ptx().ptx
 
 
 @needs_nvcc

@@ -90,3 +90,18 @@ def test_cuda_kernels_load_from_the_disk_cache_in_a_new_process(tmp_path):
     assert all(report["ok"] for report in reports)
     assert all(compiles >= 1 and loads == 0 for compiles, loads in reports[0]["stats"].values()), reports
     assert all(compiles == 0 and loads >= 1 for compiles, loads in reports[1]["stats"].values()), reports
+
+
+def test_the_compile_check_reports_the_registers_of_the_kernel_a_launch_loads():
+    # Issue 14: compile_ptx compiles the launch's own kernel. The device's loader assembles the same PTX; a
+    # mismatch here means either the check compiles other code, or the driver's assembler differs from ptxas.
+    from numba import cuda
+
+    kernel = gpu_kernel(device="cuda")(kernels.saxpy)
+    x = np.arange(1000, dtype=np.float32)
+    kernel(np.float32(2.0), x, x)
+    launched = kernel._paths["cuda"]._kernels[(("s", "f", "f"), 1)]
+    cc = cuda.get_current_device().compute_capability
+    check = kernel.compile_ptx("float32(float32, float32, float32)", cc=cc, scalars=("a",))
+    assert check.assembled, check.note
+    assert list(launched.get_regs_per_thread().values()) == [check.registers], (check.summary(), cc)
