@@ -225,6 +225,8 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
         decoded, unreadable = _decode_items(items, first_index)
         try:
             spec = load_spec(shared)
+        except ImportError:
+            raise  # the function's module is missing on the worker: the backend says how to ship it
         except (Exception, SystemExit) as exc:
             failure = capture(_spec_failure(shared, exc), True)
             return _encode((0.0, [None] * len(decoded), dict.fromkeys(range(first_index, first_index + len(decoded)),
