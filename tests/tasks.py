@@ -51,6 +51,14 @@ def sleep_for(seconds: float) -> float:
     return seconds
 
 
+def note_pid_then_sleep(seconds: float, folder: str) -> float:
+    """Write this worker's pid into ``folder``, then sleep (a stuck task whose process a test can look for)."""
+    with open(os.path.join(folder, f"{os.getpid()}.pid"), "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(seconds)
+    return seconds
+
+
 def array_sum(i: int, arr: np.ndarray) -> float:
     return float(arr[i::7].sum())
 

@@ -7,15 +7,20 @@ queue, completing the ``Future``. This module owns one ``loky.ProcessPoolExecuto
 
 - ``TerminatedWorkerError`` / ``BrokenProcessPool`` (a worker died: segfault, ``os._exit``, SIGKILL by the OOM
   killer) become :class:`WorkerCrashedError`, and the broken executor is replaced at the next submit.
-- ``shutdown(kill=True)`` terminates the workers at once; it serves timeouts and Ctrl-C, so no worker outlives
-  the call that needed it to stop.
+- ``shutdown(kill=True)`` terminates the workers at once and waits (up to ``KILL_WAIT`` seconds) until they
+  are gone; it serves timeouts and Ctrl-C, so no worker outlives the call that needed it to stop, and a
+  ``TaskTimeoutError`` is raised only once the stuck worker is dead (it can write no more files).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
 import re
+import signal
 import threading
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -31,6 +36,8 @@ R = TypeVar("R")
 
 #: Idle workers exit after this many seconds; long enough that notebook cells reuse a warm pool.
 IDLE_TIMEOUT = 300
+#: How long ``shutdown(kill=True)`` waits for killed workers to be gone before it returns anyway.
+KILL_WAIT = 5.0
 
 _live: weakref.WeakSet[LokyBackend] = weakref.WeakSet()
 
@@ -106,8 +113,27 @@ class LokyBackend(BackendBase):
         """Stop the workers; ``kill`` terminates them without waiting for running tasks."""
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=wait and not kill, kill_workers=kill)
+        if executor is None:
+            return
+        # loky's own kill does not wait; snapshot its process objects first so they can be reaped here.
+        workers = list((getattr(executor, "_processes", None) or {}).values()) if kill else []
+        executor.shutdown(wait=wait and not kill, kill_workers=kill)
+        if kill:
+            _wait_gone(workers, KILL_WAIT)
+
+
+def _wait_gone(workers: list[Any], seconds: float) -> None:
+    """Kill ``workers`` (loky's process objects) if still alive and reap them, within ``seconds`` in all."""
+    deadline = time.monotonic() + seconds
+    for worker in workers:
+        with contextlib.suppress(Exception):
+            if worker.is_alive():
+                # loky's Popen has no kill(); SIGKILL directly where the platform has it.
+                if hasattr(signal, "SIGKILL"):
+                    os.kill(worker.pid, signal.SIGKILL)
+                else:
+                    worker.terminate()
+            worker.join(max(0.0, deadline - time.monotonic()))
 
 
 class _RelayFuture(Future[R]):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+
+import psutil
 
 import pytest
 import tasks
@@ -19,6 +22,16 @@ def test_stuck_process_task_times_out_and_pool_is_replaced() -> None:
     assert info.value.task_index == 1
     assert "killed and replaced" in str(info.value)
     assert parallel_for(n_jobs=2)(tasks.square).map(range(4)) == [0, 1, 4, 9]
+
+
+def test_the_stuck_worker_is_dead_before_the_timeout_error_is_raised(tmp_path: Path) -> None:
+    f = parallel_for(n_jobs=2, timeout=1.0)(tasks.note_pid_then_sleep)
+    with pytest.raises(TaskTimeoutError):
+        f.map([30.0], folder=str(tmp_path))
+    pids = [int(p.stem) for p in tmp_path.glob("*.pid")]
+    assert pids, "the task never started"
+    # Reaped, not merely signalled: a zombie would still count as existing.
+    assert [pid for pid in pids if psutil.pid_exists(pid)] == []
 
 
 def test_collect_keeps_every_other_result_exactly_once() -> None:
