@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import psutil
-
 import pytest
 import tasks
 
