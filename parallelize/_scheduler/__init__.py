@@ -97,11 +97,43 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
         warn_if_all_in_caller(execution, description)
 
 
-class _TaskFuture(Future[Any]):
+class _InterruptibleFuture(Future[Any]):
+    """A future whose ``result()``/``exception()``, interrupted by Ctrl-C, stops its task as ``.map`` does.
+
+    The task is cancelled if it has not started and the backend's workers are killed if it has (processes), so
+    Ctrl-C while waiting on ``.submit(...).result()`` leaves no worker running the task.
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self._backend = backend
+
+    def result(self, timeout: float | None = None) -> Any:
+        try:
+            return super().result(timeout)
+        except KeyboardInterrupt:
+            self._interrupted()
+            raise
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        try:
+            return super().exception(timeout)
+        except KeyboardInterrupt:
+            self._interrupted()
+            raise
+
+    def _interrupted(self) -> None:
+        if self.done() or self.cancel():
+            return
+        if self._backend.capabilities.can_kill:
+            self._backend.shutdown(wait=False, kill=True)
+
+
+class _TaskFuture(_InterruptibleFuture):
     """The future ``.submit`` returns: completed by a callback on the backend's own future, no thread of ours."""
 
     def __init__(self, execution: Execution) -> None:
-        super().__init__()
+        super().__init__(execution.backend)
         self._execution = execution
         self._inner: Future[Any] | None = None
         try:
@@ -145,7 +177,7 @@ def submit_one(spec: CallSpec, call: tuple[tuple[Any, ...], dict[str, Any]], bac
     """
     if timeout is None or backend.capabilities.in_caller:
         return _TaskFuture(Execution(spec, [call], backend, batch_size=1, timeout=timeout))
-    future: Future[Any] = Future()
+    future = _InterruptibleFuture(backend)
 
     def watch() -> None:
         if not future.set_running_or_notify_cancel():
