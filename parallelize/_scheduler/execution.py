@@ -231,6 +231,9 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
             failure = capture(_spec_failure(shared, exc), True)
             return _encode((0.0, [None] * len(decoded), dict.fromkeys(range(first_index, first_index + len(decoded)),
                                                                         failure)), first_index)
+        if spec.live_mark is not None and not os.path.exists(spec.live_mark):
+            # The call stopped while this batch sat in the pool's queue: run nothing; nobody reads this result.
+            return _encode((0.0, [None] * len(decoded), {}), first_index)
         if spec.start_marks is not None:
             mark_start(spec.start_marks, first_index)
         try:
@@ -313,6 +316,11 @@ def _release_when_idle() -> None:
     _idle_timer = threading.Timer(IDLE_RELEASE_SECONDS, release_shared_specs)
     _idle_timer.daemon = True
     _idle_timer.start()
+
+
+def live_mark_path(directory: str) -> str:
+    """The file whose presence lets a call's queued batches start (``CallSpec.live_mark``)."""
+    return os.path.join(directory, "live")
 
 
 def start_mark_path(directory: str, first_index: int) -> str:

@@ -61,6 +61,10 @@ class CallSpec:
     #: With a timeout on local processes: a folder where each batch marks when it started (a file per batch), so
     #: the clock starts when a worker picks the task up, not when it was queued behind a starting pool.
     start_marks: str | None = None
+    #: On local processes: a file that exists while the call wants its batches run. The caller removes it when
+    #: the call stops early (first error, Ctrl-C, an abandoned iterator), so a batch still queued in the pool
+    #: starts nothing; the store's folder, and so the file, also goes when the call ends.
+    live_mark: str | None = None
     #: The function's source file, restored in workers when the function travelled by value.
     fn_filename: str | None = None
     #: Strict mode: process and Dask workers check each task for changes to shared state (``strict.py``).

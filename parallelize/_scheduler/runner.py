@@ -38,7 +38,7 @@ from parallelize._errors import SerializationError, TaskTimeoutError, WorkerCras
 from parallelize._scheduler import budget
 from parallelize._scheduler.batching import BatchSizer
 from parallelize._scheduler.decoding import find_undecodable, tolerant_loads
-from parallelize._scheduler.execution import run_batch, run_while_cheap, start_mark_path
+from parallelize._scheduler.execution import live_mark_path, run_batch, run_while_cheap, start_mark_path
 from parallelize._scheduler.ordering import Event
 from parallelize._scheduler.payload import (
     ArrayStore,
@@ -217,6 +217,10 @@ class Execution:
                 if self.timeout is not None and self._store is not None:
                     self.spec = replace(self.spec, start_marks=self._store.directory())
                 if self._store is not None:
+                    live = live_mark_path(self._store.directory())
+                    open(live, "w").close()
+                    self.spec = replace(self.spec, live_mark=live)
+                if self._store is not None:
                     self._shared = self.backend.share(share_spec(pickle_spec(self.spec, self._store), self._spec_dir))
                 else:  # remote workers: large arrays travel beside the pickle, as raw frames
                     buffers: list[pickle.PickleBuffer] = []
@@ -321,6 +325,9 @@ class Execution:
     def _abort(self, kill: bool) -> None:
         if not self._in_flight:
             return
+        if self.spec.live_mark is not None:  # queued batches that loky cannot cancel start nothing
+            with contextlib.suppress(OSError):
+                os.unlink(self.spec.live_mark)
         futures = list(self._in_flight)
         self._in_flight.clear()
         self.backend.cancel(futures)
