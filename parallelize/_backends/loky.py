@@ -7,6 +7,7 @@ queue, completing the ``Future``. This module owns one ``loky.ProcessPoolExecuto
 
 - ``TerminatedWorkerError`` / ``BrokenProcessPool`` (a worker died: segfault, ``os._exit``, SIGKILL by the OOM
   killer) become :class:`WorkerCrashedError`, and the broken executor is replaced at the next submit.
+- Each worker exits within ``PARENT_POLL`` seconds of its caller's death (SIGKILL, segfault, abort), even mid-task.
 - ``shutdown(kill=True)`` terminates the workers at once and waits (up to ``KILL_WAIT`` seconds) until they
   are gone; it serves timeouts and Ctrl-C, so no worker outlives the call that needed it to stop, and a
   ``TaskTimeoutError`` is raised only once the stuck worker is dead (it can write no more files).
@@ -68,7 +69,8 @@ class LokyBackend(BackendBase):
         with self._lock:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self._n_workers, timeout=IDLE_TIMEOUT, env=self._worker_env or None
+                    max_workers=self._n_workers, timeout=IDLE_TIMEOUT, env=self._worker_env or None,
+                    initializer=_exit_with_parent, initargs=(os.getpid(),),
                 )
             return self._executor
 
@@ -120,6 +122,26 @@ class LokyBackend(BackendBase):
         executor.shutdown(wait=wait and not kill, kill_workers=kill)
         if kill:
             _wait_gone(workers, KILL_WAIT)
+
+
+#: How often a worker checks that the process that started it is still alive.
+PARENT_POLL = 0.5
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: exit as soon as the caller is gone, even in the middle of a task.
+
+    loky's workers notice a dead caller only when they next read their queue, so a task of minutes outlived a
+    caller that was SIGKILLed or crashed. A daemon thread polls the parent pid (a dead parent's children are
+    re-parented, so ``getppid`` changes) and ends the worker with ``os._exit``. Not ``PR_SET_PDEATHSIG``: that
+    fires when the *thread* that started the worker exits, and loky starts workers from a thread of its own.
+    """
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parallelize-parent-watch", daemon=True).start()
 
 
 def _wait_gone(workers: list[Any], seconds: float) -> None:
