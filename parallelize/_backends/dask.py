@@ -232,6 +232,8 @@ class DaskBackend:
             value = done.result()
         except _BatchFailed as exc:  # retries spent: report the last attempt's outcome as usual
             _complete(outer, value=exc.result)
+        except _TaskInterrupted:
+            _complete(outer, error=KeyboardInterrupt(f"raised by a task of the batch starting at task {first}"))
         except KilledWorker as exc:
             _complete(outer, error=WorkerCrashedError(
                 f"Dask gave up on the batch starting at task {first}: every worker that ran it died "
@@ -261,6 +263,30 @@ class DaskBackend:
         if inner and client is not None and client.status == "running":
             with contextlib.suppress(Exception):
                 client.cancel(inner)
+
+    def stop_running(self, futures: Iterable[Future[Any]]) -> int:
+        """Drop the tasks behind ``futures`` and restart the worker processes running them (their nannies start
+        fresh ones), so a stuck task stops occupying a worker thread that later tasks would queue behind.
+
+        Returns how many workers were restarted: 0 where that is not possible (workers without a nanny, a
+        scheduler that refuses); the tasks are cancelled either way, and Dask reruns the other tasks of a restarted
+        worker elsewhere.
+        """
+        futures = list(futures)
+        keys = [f.inner.key for f in futures if isinstance(f, DaskFuture) and f.inner is not None]
+        client = self._client
+        workers: list[str] = []
+        if keys and client is not None and client.status == "running":
+            with contextlib.suppress(Exception):  # found before cancelling: a released task has no worker
+                workers = client.run_on_scheduler(_processing_on, keys)
+        self.cancel(futures)
+        if not workers:
+            return 0
+        try:
+            client.restart_workers(workers, timeout=30)
+        except Exception:
+            return 0
+        return len(workers)
 
     def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
         """Cancel this backend's outstanding tasks; close the client and cluster only if parallelize started them.
@@ -332,6 +358,16 @@ class _BatchFailed(Exception):
         return (_BatchFailed, (self.result,))
 
 
+def _processing_on(keys: list[str], dask_scheduler: Any = None) -> list[str]:
+    """On the scheduler: the addresses of the workers running the tasks ``keys``."""
+    found = {getattr(getattr(dask_scheduler.tasks.get(key), "processing_on", None), "address", None) for key in keys}
+    return sorted(a for a in found if a)
+
+
+class _TaskInterrupted(Exception):
+    """A task raised KeyboardInterrupt on a Dask worker; the caller gets KeyboardInterrupt, as on loky."""
+
+
 _worker_share: int | None = None
 _worker_share_lock = threading.Lock()
 
@@ -354,6 +390,10 @@ def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *ar
             result = fn(*args)
     except ImportError as exc:
         raise _import_error(exc) from None
+    except KeyboardInterrupt:
+        # Escaping a Dask worker thread, it would kill the worker and come back as KilledWorker; on loky it reaches
+        # the caller as KeyboardInterrupt. Carry it as an ordinary exception and raise it there (``_relay``).
+        raise _TaskInterrupted() from None
     if retry_failures and isinstance(result, (bytes, bytearray)):
         _seconds, _values, failures = pickle.loads(result)
         if failures:

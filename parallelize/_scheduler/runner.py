@@ -257,12 +257,18 @@ class Execution:
         yield Event(batch.first, values, failures, batch.items)
 
     def _crashed(self, batch: _Batch, error: WorkerCrashedError) -> Iterator[Event]:
-        batches = sorted([batch, *self._in_flight.values()], key=lambda b: b.first)
-        self._in_flight.clear()
+        if self.backend.capabilities.remote:
+            # A cluster reports each batch's loss on its own future (the others were rerun or are still fine).
+            batches = [batch]
+        else:
+            # A broken local pool fails every future it held, and cannot say which worker had which batch.
+            batches = sorted([batch, *self._in_flight.values()], key=lambda b: b.first)
+            self._in_flight.clear()
         indices = [b.first + k for b in batches for k in range(len(b.items))]
         first_item = batches[0].items[0]
+        where = "in that batch" if self.backend.capabilities.remote else "running or queued on the dead pool"
         crash = WorkerCrashedError(
-            f"{error} Tasks running or queued on the dead pool: {_span(indices)} (first: task {indices[0]}, "
+            f"{error} Tasks {where}: {_span(indices)} (first: task {indices[0]}, "
             f"{describe_task_item(first_item)}).", indices)
         for b in batches:
             yield Event(b.first, [None] * len(b.items), {b.first + k: crash for k in range(len(b.items))}, b.items)
@@ -309,6 +315,15 @@ class Execution:
                         os.unlink(start_mark_path(self.spec.start_marks, batch.first))
                 self._submit(batch)
             remedy = "its worker was killed and replaced"
+        elif self.backend.capabilities.remote:
+            # A cluster's task cannot be interrupted; dropping only the late one keeps every other result.
+            stop_running = getattr(self.backend, "stop_running", None)
+            if stop_running is not None and stop_running(late):
+                remedy = "its Dask worker was restarted (Dask reruns that worker's other tasks elsewhere)"
+            else:
+                self.backend.cancel(late)
+                remedy = ("Dask cannot interrupt a running task without a nanny to restart its worker, so its "
+                          "result is dropped (it may run to its end there); the other tasks go on")
         else:
             self.backend.shutdown(wait=False, kill=True)  # abandon the pool holding the stuck thread
             remedy = ("a thread cannot be killed, so it was abandoned and may still be running; later tasks use "

@@ -90,3 +90,22 @@ def experiment(seed: int) -> dict[str, Any]:
         "score": float(model.score(X, y)),
         "pid": os.getpid(),
     }
+
+
+def exit_on(x: int, bad: int = 2) -> int:
+    """Kill this worker process on item ``bad``; the others return their item."""
+    if x == bad:
+        os._exit(3)
+    time.sleep(0.05)
+    return x
+
+
+def sleep_then(x: float) -> float:
+    time.sleep(x)
+    return x
+
+
+def interrupt_on(x: int, bad: int = 1) -> int:
+    if x == bad:
+        raise KeyboardInterrupt
+    return x

@@ -1,0 +1,47 @@
+"""Faults on Dask worker processes behave as on loky: one late task costs its own slot, named, and every other
+result comes back exactly once; a task's KeyboardInterrupt reaches the caller as KeyboardInterrupt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dask_tasks
+import pytest
+from dask_cluster import distributed, local_cluster
+
+import parallelize
+from parallelize import TaskTimeoutError, parallel_for
+
+
+@pytest.fixture(scope="module")
+def own_client() -> Iterator[Any]:
+    # A cluster of its own: these tests kill and restart workers.
+    with local_cluster(n_workers=2) as cluster, distributed.Client(cluster, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=60)
+        yield client
+        parallelize.shutdown()
+
+
+def test_timeout_with_collect_returns_every_other_result_exactly_once(own_client: Any) -> None:
+    delays = [0.05, 20.0, 0.05, 0.3, 0.05, 0.05]
+    f = parallel_for(backend=own_client, timeout=1.0, on_error="collect")(dask_tasks.sleep_then)
+    with pytest.raises(Exception) as info:
+        f.map(delays)
+    group = info.value
+    assert group.failed_indices == [1]  # type: ignore[attr-defined]
+    late = group.exceptions[0]  # type: ignore[attr-defined]
+    assert isinstance(late, TaskTimeoutError) and late.task_index == 1
+    assert "worker was restarted" in str(late)
+    assert [r for i, r in enumerate(group.results) if i != 1] == [  # type: ignore[attr-defined]
+        d for i, d in enumerate(delays) if i != 1]
+    # The restarted worker is back: a full map runs on both workers again.
+    assert parallel_for(backend=own_client)(dask_tasks.sleep_then).map([0.0] * 4) == [0.0] * 4
+
+
+def test_keyboard_interrupt_in_a_task_reaches_the_caller_as_on_loky(own_client: Any) -> None:
+    for backend in (own_client, "loky"):
+        f = parallel_for(backend=backend, batch_size=1)(dask_tasks.interrupt_on)
+        with pytest.raises(KeyboardInterrupt):
+            f.map(range(3))
+    assert parallel_for(backend=own_client)(dask_tasks.exit_on).map([0, 1], bad=-1) == [0, 1]
