@@ -92,14 +92,6 @@ def experiment(seed: int) -> dict[str, Any]:
     }
 
 
-def exit_on(x: int, bad: int = 2) -> int:
-    """Kill this worker process on item ``bad``; the others return their item."""
-    if x == bad:
-        os._exit(3)
-    time.sleep(0.05)
-    return x
-
-
 def sleep_then(x: float) -> float:
     time.sleep(x)
     return x
