@@ -316,7 +316,8 @@ class Execution:
                 self._submit(batch)
             remedy = "its worker was killed and replaced"
         elif self.backend.capabilities.remote:
-            # A cluster's task cannot be interrupted; dropping only the late one keeps every other result.
+            # A cluster's task cannot be interrupted: restart only its worker (an optional backend method), or
+            # drop its result; the other tasks keep running either way.
             stop_running = getattr(self.backend, "stop_running", None)
             if stop_running is not None and stop_running(late):
                 remedy = "its Dask worker was restarted (Dask reruns that worker's other tasks elsewhere)"
