@@ -10,7 +10,8 @@ Resolution order, first match wins:
 
 Environment variables read here:
 
-- ``PARALLELIZE_BACKEND``: ``serial``, ``threads``, ``loky`` or ``dask``. ``serial`` forces everything serial.
+- ``PARALLELIZE_BACKEND``: ``serial``, ``threads``, ``loky``, ``dask`` or ``ipyparallel``. ``serial`` forces
+  everything serial.
 - ``PARALLELIZE_N_JOBS``: default worker count for ``parallel_for`` (an integer, or -1 for all cores).
 - ``PARALLELIZE_STRICT``: ``1`` makes every decorator strict (lost writes raise ``SharedStateError``).
 """
@@ -26,7 +27,7 @@ from typing import Any
 
 from parallelize._options import check_backend, check_n_jobs
 
-_KEYS = ("backend", "n_jobs", "address", "strict")
+_KEYS = ("backend", "n_jobs", "address", "profile", "url_file", "strict")
 _global: dict[str, Any] = {}
 _global_lock = threading.Lock()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -40,9 +41,13 @@ class config:  # used like a function, so named like one (as numpy.errstate, dec
     changes it only inside the block (and only for the current thread or asyncio task).
 
     Args:
-        backend: ``"serial"``, ``"threads"``, ``"loky"`` (the default), ``"dask"``, or a ``distributed.Client``.
+        backend: ``"serial"``, ``"threads"``, ``"loky"`` (the default), ``"dask"``, ``"ipyparallel"``, or a
+            ``distributed.Client`` or ``ipyparallel.Client``.
         n_jobs: total worker budget for ``parallel_for`` (-1 for all usable cores).
         address: a Dask scheduler address such as ``"tcp://127.0.0.1:8786"`` (with ``backend="dask"``).
+        profile: the IPython profile of a running cluster (with ``backend="ipyparallel"``).
+        url_file: the path of a running IPython cluster's ``ipcontroller-client.json`` (with
+            ``backend="ipyparallel"``).
         strict: ``True`` turns the decoration-time warnings about lost writes into ``SharedStateError`` and checks
             every map-mode task on process and Dask workers for changes to module-level state and its inputs.
 
@@ -51,15 +56,20 @@ class config:  # used like a function, so named like one (as numpy.errstate, dec
     """
 
     def __init__(self, *, backend: Any = None, n_jobs: int | None = None, address: str | None = None,
-                 strict: bool | None = None) -> None:
+                 profile: str | None = None, url_file: str | None = None, strict: bool | None = None) -> None:
         check_backend(backend)
         check_n_jobs(n_jobs)
         if address is not None and not isinstance(address, str):
             raise ValueError(f"address={address!r} must be a string such as 'tcp://127.0.0.1:8786'")
+        for key, value in (("profile", profile), ("url_file", url_file)):
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{key}={value!r} must be a string (an IPython profile name, or the path of "
+                                 "ipcontroller-client.json)")
         if strict is not None and not isinstance(strict, bool):
             raise ValueError(f"strict={strict!r} is not allowed; use True or False")
-        self._changes = {k: v for k, v in (("backend", backend), ("n_jobs", n_jobs), ("address", address),
-                                           ("strict", strict)) if v is not None}
+        settings = (("backend", backend), ("n_jobs", n_jobs), ("address", address), ("profile", profile),
+                    ("url_file", url_file), ("strict", strict))
+        self._changes = {k: v for k, v in settings if v is not None}
         with _global_lock:
             self._previous_global = dict(_global)
             _global.update(self._changes)
@@ -109,7 +119,8 @@ def _env_backend() -> str | None:
     try:
         return str(check_backend(raw.strip().lower()))
     except ValueError:
-        raise ValueError(f"PARALLELIZE_BACKEND={raw!r} is unknown; use serial, threads, loky or dask") from None
+        raise ValueError(
+            f"PARALLELIZE_BACKEND={raw!r} is unknown; use serial, threads, loky, dask or ipyparallel") from None
 
 
 def _env_strict() -> bool:
@@ -127,7 +138,8 @@ def is_forced_serial() -> bool:
 
 
 def resolve_setting(name: str, explicit: Any = None) -> Any:
-    """Resolve one setting (``backend``, ``n_jobs``, ``address`` or ``strict``) through the order above.
+    """Resolve one setting (``backend``, ``n_jobs``, ``address``, ``profile``, ``url_file`` or ``strict``) through
+    the order above.
 
     ``PARALLELIZE_STRICT=1`` makes ``strict`` True whatever the code says (a switch for a whole test run).
     """

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 #: Backends in the order the documentation lists them, with the module each one needs.
-BACKENDS = (("serial", None), ("threads", None), ("loky", "loky"), ("dask", "distributed"))
+BACKENDS = (("serial", None), ("threads", None), ("loky", "loky"), ("dask", "distributed"),
+            ("ipyparallel", "ipyparallel"))
 
 #: How many GPU lines ``info`` shows without ``--gpu``.
 GPU_SUMMARY_LINES = 1
@@ -60,7 +61,7 @@ def backend_lines() -> list[str]:
         elif _is_importable(module):
             lines.append(f"{name}: available ({module} {_version(module)})")
         else:
-            extra = "dask" if name == "dask" else "dev"
+            extra = name if name in ("dask", "ipyparallel") else "dev"
             lines.append(f"{name}: not installed (pip install 'parallelize[{extra}]')")
     return lines
 

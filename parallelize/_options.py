@@ -15,7 +15,7 @@ from typing import Any, Literal
 OnError = Literal["raise", "collect"]
 
 #: Backends a ``backend=`` string may name.
-BACKEND_NAMES = ("serial", "threads", "loky", "dask")
+BACKEND_NAMES = ("serial", "threads", "loky", "dask", "ipyparallel")
 
 _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*$")
 _RATE_UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0, "h": 3600.0,
@@ -80,7 +80,7 @@ def check_n_jobs(n_jobs: Any, name: str = "n_jobs") -> int | None:
 
 
 def check_backend(backend: Any) -> Any:
-    """Validate a ``backend=`` value: a known name, a backend object, a dask Client, or None."""
+    """Validate a ``backend=`` value: a known name, a backend object, a Dask or ipyparallel Client, or None."""
     if backend is None or not isinstance(backend, str):
         return backend
     if backend not in BACKEND_NAMES:

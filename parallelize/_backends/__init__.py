@@ -1,6 +1,6 @@
 """Backend registry: a name (or a ready backend object) becomes a backend instance, reused across calls.
 
-Heavy or optional backends (loky, Dask) are imported only when first asked for.
+Heavy or optional backends (loky, Dask, ipyparallel) are imported only when first asked for.
 """
 
 from __future__ import annotations
@@ -41,7 +41,16 @@ def backend_factory(name: str) -> Callable[..., Backend]:
                 "install it with: pip install 'parallelize[dask]'"
             ) from exc
         return DaskBackend  # type: ignore[no-any-return,unused-ignore]
-    raise ValueError(f"backend={name!r} is unknown; use 'serial', 'threads', 'loky' or 'dask'")
+    if name == "ipyparallel":
+        try:
+            from parallelize._backends.ipp import IPyParallelBackend
+        except ImportError as exc:
+            raise BackendUnavailableError(
+                f"backend='ipyparallel' needs ipyparallel, which cannot be imported ({exc}); "
+                "install it with: pip install 'parallelize[ipyparallel]'"
+            ) from exc
+        return IPyParallelBackend
+    raise ValueError(f"backend={name!r} is unknown; use 'serial', 'threads', 'loky', 'dask' or 'ipyparallel'")
 
 
 def get_backend(name: str, n_workers: int, worker_env: Mapping[str, str] | None = None,
@@ -52,7 +61,8 @@ def get_backend(name: str, n_workers: int, worker_env: Mapping[str, str] | None 
         name: a registered backend name.
         n_workers: worker count.
         worker_env: environment variables for process workers (BLAS caps, nested budget).
-        extra: backend-specific settings that make a distinct instance (the Dask address or Client).
+        extra: backend-specific settings that make a distinct instance (the Dask address or Client; the
+            IPython cluster's Client, or its profile and url_file).
     """
     env_key = tuple(sorted((worker_env or {}).items()))
     key = (name, n_workers, env_key, extra)
@@ -66,8 +76,14 @@ def get_backend(name: str, n_workers: int, worker_env: Mapping[str, str] | None 
                 for old_key in [k for k in _cache if k[0] == name]:
                     _cache.pop(old_key).shutdown(wait=False)
             factory = backend_factory(name)
-            # Dask sizes itself from the cluster: only the address or Client (``extra``) tells instances apart.
-            backend = factory(extra) if name == "dask" else factory(n_workers, worker_env)
+            # Clusters size themselves: only the address, Client or profile (``extra``) tells instances apart.
+            if name == "dask":
+                backend = factory(extra)
+            elif name == "ipyparallel":
+                client, profile, url_file = extra
+                backend = factory(client, profile=profile, url_file=url_file)
+            else:
+                backend = factory(n_workers, worker_env)
             _cache[key] = backend
         return backend
 
@@ -101,8 +117,13 @@ def resolve_backend(choice: Any, *, n_jobs: int | None, io: bool, max_concurrenc
         name: Any = "threads"
     else:
         name = resolve_setting("backend", choice) or "loky"
-    if not isinstance(name, str):  # a distributed.Client given to config(backend=...) or the decorator
+    if not isinstance(name, str):  # a Client given to config(backend=...) or the decorator
+        if _is_ipyparallel_client(name):
+            return get_backend("ipyparallel", 0, None, extra=(name, None, None))
         return get_backend("dask", 0, None, extra=name)
+    if name == "ipyparallel":
+        return get_backend("ipyparallel", 0, None,
+                           extra=(None, resolve_setting("profile"), resolve_setting("url_file")))
     if name == "dask":
         return get_backend("dask", 0, None, extra=resolve_setting("address"))
     if name == "threads":
@@ -117,6 +138,10 @@ def resolve_backend(choice: Any, *, n_jobs: int | None, io: bool, max_concurrenc
         # A daemonic process (a Dask worker, by default) may not start child processes: nested calls use threads.
         return get_backend("threads", workers)
     return get_backend(name, workers, budget.worker_env(workers))
+
+
+def _is_ipyparallel_client(obj: Any) -> bool:
+    return any(c.__module__.startswith("ipyparallel") and c.__name__ == "Client" for c in type(obj).__mro__)
 
 
 def _is_daemon_process() -> bool:

@@ -264,13 +264,13 @@ class DaskBackend:
             with contextlib.suppress(Exception):
                 client.cancel(inner)
 
-    def stop_running(self, futures: Iterable[Future[Any]]) -> int:
+    def stop_running(self, futures: Iterable[Future[Any]]) -> str | None:
         """Drop the tasks behind ``futures`` and restart the worker processes running them (their nannies start
         fresh ones), so a stuck task stops occupying a worker thread that later tasks would queue behind.
 
-        Returns how many workers were restarted: 0 where that is not possible (workers without a nanny, a
-        scheduler that refuses); the tasks are cancelled either way, and Dask reruns the other tasks of a restarted
-        worker elsewhere.
+        Returns what was done, for the caller's error message, or None where no worker could be restarted
+        (workers without a nanny, a scheduler that refuses); the tasks are cancelled either way, and Dask reruns
+        the other tasks of a restarted worker elsewhere.
         """
         futures = list(futures)
         keys = [f.inner.key for f in futures if isinstance(f, DaskFuture) and f.inner is not None]
@@ -281,12 +281,12 @@ class DaskBackend:
                 workers = client.run_on_scheduler(_processing_on, keys)
         self.cancel(futures)
         if not workers:
-            return 0
+            return None
         try:
             client.restart_workers(workers, timeout=30)
         except Exception:
-            return 0
-        return len(workers)
+            return None
+        return "its Dask worker was restarted (Dask reruns that worker's other tasks elsewhere)"
 
     def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
         """Cancel this backend's outstanding tasks; close the client and cluster only if parallelize started them.

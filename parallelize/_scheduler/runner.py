@@ -319,12 +319,13 @@ class Execution:
             # A cluster's task cannot be interrupted: restart only its worker (an optional backend method), or
             # drop its result; the other tasks keep running either way.
             stop_running = getattr(self.backend, "stop_running", None)
-            if stop_running is not None and stop_running(late):
-                remedy = "its Dask worker was restarted (Dask reruns that worker's other tasks elsewhere)"
+            stopped = stop_running(late) if stop_running is not None else None
+            if stopped is not None:
+                remedy = stopped
             else:
                 self.backend.cancel(late)
-                remedy = ("Dask cannot interrupt a running task without a nanny to restart its worker, so its "
-                          "result is dropped (it may run to its end there); the other tasks go on")
+                remedy = (f"the {self.backend.name} cluster could not interrupt it, so its result is dropped (it "
+                          "may run to its end there); the other tasks go on")
         else:
             self.backend.shutdown(wait=False, kill=True)  # abandon the pool holding the stuck thread
             remedy = ("a thread cannot be killed, so it was abandoned and may still be running; later tasks use "
@@ -346,6 +347,13 @@ class Execution:
                 os.unlink(self.spec.live_mark)
         futures = list(self._in_flight)
         self._in_flight.clear()
+        if kill and self.backend.capabilities.remote:
+            # Ctrl-C: running cluster tasks are stopped as a late task is (an IPython engine is interrupted, a
+            # Dask worker restarted) rather than left to occupy the cluster.
+            stop_running = getattr(self.backend, "stop_running", None)
+            if stop_running is not None:
+                with contextlib.suppress(Exception):
+                    stop_running(futures)
         self.backend.cancel(futures)
         if kill and self.backend.capabilities.can_kill:
             self.backend.shutdown(wait=False, kill=True)
