@@ -368,8 +368,10 @@ def _first(outer: EngineFuture[Any]) -> list[int]:
 
 
 def _engine_of(result: Any) -> int | None:
+    """The engine running or that ran ``result``'s task (known once the engine says it is busy), or None."""
     with contextlib.suppress(Exception):
-        engine = result.engine_id
+        # The client's metadata, not ``result.engine_id``: that waits for the task to finish.
+        engine = result._client.metadata[result.msg_ids[0]].get("engine_id")
         if isinstance(engine, int):
             return engine
     return None

@@ -1,8 +1,12 @@
 """Faults on Dask worker processes behave as on loky: one late task costs its own slot, named, and every other
-result comes back exactly once; a task's KeyboardInterrupt reaches the caller as KeyboardInterrupt."""
+result comes back exactly once; a task's KeyboardInterrupt reaches the caller as KeyboardInterrupt, and Ctrl-C in the
+caller frees the workers its tasks were running on."""
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,3 +49,25 @@ def test_keyboard_interrupt_in_a_task_reaches_the_caller_as_on_loky(own_client: 
         with pytest.raises(KeyboardInterrupt):
             f.map(range(3))
     assert parallel_for(backend=own_client)(dask_tasks.sleep_then).map([0.0, 0.0]) == [0.0, 0.0]
+
+
+def executing(dask_worker: Any) -> int:
+    return len(dask_worker.state.executing)
+
+
+def test_ctrl_c_in_the_caller_restarts_the_workers_running_its_tasks(own_client: Any) -> None:
+    f = parallel_for(backend=own_client, batch_size=1)(dask_tasks.sleep_then)
+    # A real SIGINT to the main thread, as Ctrl-C sends, so that it wakes the caller's blocked wait.
+    timer = threading.Timer(1.5, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            f.map([30.0] * 4)
+    finally:
+        timer.cancel()
+    # The workers' own count of running tasks: the scheduler forgets a cancelled task while its thread still runs.
+    deadline = time.monotonic() + 20
+    while any(own_client.run(executing).values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(own_client.run(executing).values()), "the interrupted tasks still occupy the workers"
+    assert f.map([0.0] * 4) == [0.0] * 4

@@ -2,7 +2,7 @@
 
 ``ipp_cluster`` is one ``ipyparallel.Cluster`` of 2 engines for the whole session, in a profile directory of its
 own (nothing is written to ~/.ipython). Its engines are started with this process's ``sys.path`` as PYTHONPATH,
-so they import tests/tasks.py by name, as Dask's workers do.
+so they import tests/tasks.py (and tests/dask/dask_tasks.py, plain task functions) by name, as Dask's workers do.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 ipyparallel = pytest.importorskip("ipyparallel")
 
 HERE = Path(__file__).parent
-for folder in (HERE, HERE.parent, HERE.parent / "backends"):
+for folder in (HERE, HERE.parent, HERE.parent / "backends", HERE.parent / "dask"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
