@@ -37,7 +37,9 @@ def test_pyright_infers_the_public_types_and_reports_every_misuse() -> None:
     except subprocess.TimeoutExpired:
         pytest.skip("pyright did not start within 300 s (its pip wrapper may be downloading node or pyright)")
     if started.returncode != 0:
-        pytest.skip(f"pyright cannot start here (pip install pyright; it needs node): {started.stderr.strip()}")
+        why = (started.stderr.strip() or started.stdout.strip()).splitlines()
+        pytest.skip(f"pyright cannot start here (it needs node on PATH, or pip install 'pyright[nodejs]'): "
+                    f"{why[-1] if why else f'exit status {started.returncode}'}")
     done = _run([sys.executable, "-m", "pyright", "--pythonpath", sys.executable,
                  "-p", str(HERE / "pyrightconfig.json")], timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
