@@ -296,13 +296,19 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
         return super().__call__(*args, **kwargs)  # type: ignore[no-any-return]
 
     if TYPE_CHECKING:
-        # wrapt binds the wrapper as a function is bound: read on an instance, the first parameter is taken.
+        # wrapt binds the wrapper as a function is bound: read on an instance, the first parameter is taken; a
+        # classmethod (first parameter ``type[...]``, either decorator order) takes the class, also when read on
+        # the class. The ``misc`` ignore is the one explained above the map methods.
+        @overload
+        def __get__(  # type: ignore[misc]
+            self: Callable[Concatenate[type[Item], Rest], Result], instance: Item | None, owner: type[Item], /,
+        ) -> BoundParallelFunction[Rest, Result]: ...
         @overload
         def __get__(self, instance: None, owner: type[Any] | None = None, /) -> BoundParallelFunction[P, R]: ...
         @overload
         def __get__(self: ParallelFunction[Concatenate[Item, Rest], Result], instance: Item,
                     owner: type[Any] | None = None, /) -> BoundParallelFunction[Rest, Result]: ...
-        # pyright wants every overload of wrapt's FunctionWrapper.__get__ kept; these two are what binding does.
+        # pyright wants every overload of wrapt's FunctionWrapper.__get__ kept; these are what binding does.
         def __get__(  # pyright: ignore[reportIncompatibleMethodOverride]
             self, instance: Any, owner: type[Any] | None = None, /) -> Any: ...
 

@@ -42,6 +42,11 @@ class Evaluator:
     def run(self, x: int) -> float:
         return float(x)
 
+    @parallel_for
+    @classmethod
+    def build(cls, factor: float) -> Evaluator:
+        return cls()
+
 
 def check_plain_calls() -> None:
     simulate("3")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
@@ -60,6 +65,9 @@ def check_map_items_and_broadcast_arguments() -> None:
     scale.map([1.0])  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
     fetch.map(["u"], 3)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
     Evaluator().run.map(["a"])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
+    # Read on the class, a method maps over instances, and its own argument is missing.
+    Evaluator.run.map([1])  # type: ignore[call-arg, list-item]  # pyright: ignore[reportCallIssue]
+    Evaluator.build.map(["2"])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
     simulate.submit("7")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     # The function takes no positional argument, so there is nothing to map over.
     keyword_only.map([1])  # type: ignore[misc, call-overload]  # pyright: ignore[reportAttributeAccessIssue]

@@ -54,6 +54,21 @@ class Evaluator:
     def run(self, x: int) -> float:
         return x * self.factor
 
+    @classmethod
+    @parallel_for
+    def build(cls, factor: float) -> Evaluator:
+        return cls(factor)
+
+    @parallel_for
+    @classmethod
+    def build_inner(cls, factor: float) -> Evaluator:
+        return cls(factor)
+
+    @staticmethod
+    @parallel_for
+    def double(x: int) -> int:
+        return 2 * x
+
 
 def check_decorators_keep_the_signature() -> None:
     same_signature: ParallelFunction[[int, int], float] = simulate
@@ -97,6 +112,13 @@ def check_methods_bind_like_functions() -> None:
     assert_type(evaluator.run.map([1, 2, 3]), list[float])
     assert_type(evaluator.run.submit(1), Future[float])
     assert_type(Evaluator.run(evaluator, 3), float)  # read on the class, the instance is the first argument
+    assert_type(Evaluator.build(2.0), Evaluator)
+    assert_type(evaluator.build(2.0), Evaluator)
+    assert_type(Evaluator.build_inner(2.0), Evaluator)
+    assert_type(Evaluator.build_inner.map([1.0, 2.0]), list[Evaluator])
+    assert_type(evaluator.build_inner.map([1.0]), list[Evaluator])
+    assert_type(Evaluator.double(3), int)
+    assert_type(Evaluator.double.map([1, 2]), list[int])
 
 
 def check_config() -> None:
