@@ -11,9 +11,9 @@ import importlib
 import inspect
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import Future
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 import wrapt
 
@@ -28,6 +28,14 @@ from parallelize._scheduler.payload import CallArguments, plain_function
 
 P = ParamSpec("P")
 R = TypeVar("R")
+# For the methods whose ``self`` is typed more narrowly than ``_MapMethods[P, R]``: ``.map(items, *args,
+# **kwargs)`` calls ``f(item, *args, **kwargs)``, so ``self`` is split as ``Concatenate[Item, Rest]`` and the items
+# and the broadcast arguments are checked against the function's own parameters.
+Item = TypeVar("Item")
+Rest = ParamSpec("Rest")
+Result = TypeVar("Result")
+#: What ``.map`` of an ``async def`` function returns per item: the awaited value, not the coroutine.
+AsyncResult = Coroutine[Any, Any, Result]
 
 
 def _import_by_name(module: str, qualname: str) -> Any:
@@ -55,6 +63,11 @@ class _MapMethods(Generic[P, R]):
 
     __wrapped__: Callable[P, R]
     _parallelize_wrapper = True  # lets our pickler recognise the proxy (see payload._Pickler)
+
+    if TYPE_CHECKING:
+        # Both wrappers are called as the function is (wrapt does it at run time); declared here so that the map
+        # methods' ``self: Callable[...]`` is a supertype of this class.
+        def __call__(self, /, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
     def _parallelize_reduce(self) -> tuple[Any, ...]:
         """How our own pickler (process workers) sends this wrapper; see ``ParallelFunction``."""
@@ -138,7 +151,21 @@ class _MapMethods(Generic[P, R]):
             items, (env,), {}, mode="ordered", fn=iteration, caller_share=share)
 
     # -- public -------------------------------------------------------------------------------------------------
-    def map(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> list[R]:
+    # Each map method has two overloads for type checkers: an ``async def`` function's results are what its
+    # coroutines return (``.map`` awaits them on an event loop), any other function's are what it returns.
+    # ``self`` is typed as the callable it is, which both mypy and pyright can split into the item's parameter and
+    # the rest (mypy cannot infer ``Item`` from ``_MapMethods[Concatenate[Item, Rest], ...]``: it stays Never).
+    # mypy checks such a ``self`` against this class with its type variables erased to ``object``, which no
+    # coroutine return type accepts, hence the ``misc`` ignores on the async overloads: their callers are checked.
+    @overload
+    def map(  # type: ignore[misc]
+        self: Callable[Concatenate[Item, Rest], AsyncResult[Result]], items: Iterable[Item], /,
+        *args: Rest.args, **kwargs: Rest.kwargs,
+    ) -> list[Result]: ...
+    @overload
+    def map(self: Callable[Concatenate[Item, Rest], Result], items: Iterable[Item], /,
+            *args: Rest.args, **kwargs: Rest.kwargs) -> list[Result]: ...
+    def map(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> list[Any]:
         """Call the function on every item in parallel; return the results in input order.
 
         ``f.map(items, *args, **kwargs)`` equals ``[f(item, *args, **kwargs) for item in items]``. ``args`` and
@@ -146,15 +173,40 @@ class _MapMethods(Generic[P, R]):
         """
         return self._run(items, args, kwargs)  # type: ignore[no-any-return]
 
-    def starmap(self, items: Iterable[Iterable[Any]], /, *args: Any, **kwargs: Any) -> list[R]:
+    # The items' own types are not checked: a tuple's length and element types cannot be matched to a ParamSpec.
+    @overload
+    def starmap(  # type: ignore[misc]
+        self: Callable[Rest, AsyncResult[Result]], items: Iterable[Iterable[Any]], /,
+        *args: Any, **kwargs: Any,
+    ) -> list[Result]: ...
+    @overload
+    def starmap(self: Callable[Rest, Result], items: Iterable[Iterable[Any]], /,
+                *args: Any, **kwargs: Any) -> list[Result]: ...
+    def starmap(self, items: Iterable[Iterable[Any]], /, *args: Any, **kwargs: Any) -> list[Any]:
         """Like :meth:`map`, unpacking each item: ``[f(*item, *args, **kwargs) for item in items]``."""
         return self._run(items, args, kwargs, star=True)  # type: ignore[no-any-return]
 
-    def imap(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> Iterator[R]:
+    @overload
+    def imap(  # type: ignore[misc]
+        self: Callable[Concatenate[Item, Rest], AsyncResult[Result]], items: Iterable[Item], /,
+        *args: Rest.args, **kwargs: Rest.kwargs,
+    ) -> Iterator[Result]: ...
+    @overload
+    def imap(self: Callable[Concatenate[Item, Rest], Result], items: Iterable[Item], /,
+             *args: Rest.args, **kwargs: Rest.kwargs) -> Iterator[Result]: ...
+    def imap(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> Iterator[Any]:
         """Lazily yield results in input order, pulling items as workers free up (endless inputs work)."""
         return self._run(items, args, kwargs, mode="ordered")  # type: ignore[no-any-return]
 
-    def imap_unordered(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> Iterator[R]:
+    @overload
+    def imap_unordered(  # type: ignore[misc]
+        self: Callable[Concatenate[Item, Rest], AsyncResult[Result]], items: Iterable[Item], /,
+        *args: Rest.args, **kwargs: Rest.kwargs,
+    ) -> Iterator[Result]: ...
+    @overload
+    def imap_unordered(self: Callable[Concatenate[Item, Rest], Result], items: Iterable[Item], /,
+                       *args: Rest.args, **kwargs: Rest.kwargs) -> Iterator[Result]: ...
+    def imap_unordered(self, items: Iterable[Any], /, *args: Any, **kwargs: Any) -> Iterator[Any]:
         """Lazily yield results in the order they finish."""
         return self._run(items, args, kwargs, mode="unordered")  # type: ignore[no-any-return]
 
@@ -191,6 +243,11 @@ def _call_plain(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...
 class BoundParallelFunction(wrapt.BoundFunctionWrapper, _MapMethods[P, R]):  # type: ignore[misc,type-arg,unused-ignore]
     """A :class:`ParallelFunction` bound to an instance or class (methods, classmethods)."""
 
+    if TYPE_CHECKING:  # wrapt's own attributes, typed with this wrapper's parameters
+        __wrapped__: Callable[P, R]  # the function bound to the instance or class
+
+        def __call__(self, /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         # As pickle sends a bound method: the object it is bound to, and the attribute to read on it again.
         target = self._self_owner if self._self_instance is None else self._self_instance
@@ -216,6 +273,8 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
     """A function decorated by ``parallel_for`` or ``io_bound``: callable as before, plus map methods."""
 
     __bound_function_wrapper__ = BoundParallelFunction
+    if TYPE_CHECKING:
+        __wrapped__: Callable[P, R]  # wrapt's attribute, typed with this wrapper's parameters
 
     def __init__(self, wrapped: Callable[P, R], options: Options,
                  call: Callable[..., Any] | None = None) -> None:
@@ -235,6 +294,23 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
 
     def __call__(self, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return super().__call__(*args, **kwargs)  # type: ignore[no-any-return]
+
+    if TYPE_CHECKING:
+        # wrapt binds the wrapper as a function is bound: read on an instance, the first parameter is taken; a
+        # classmethod (first parameter ``type[...]``, either decorator order) takes the class, also when read on
+        # the class. The ``misc`` ignore is the one explained above the map methods.
+        @overload
+        def __get__(  # type: ignore[misc]
+            self: Callable[Concatenate[type[Item], Rest], Result], instance: Item | None, owner: type[Item], /,
+        ) -> BoundParallelFunction[Rest, Result]: ...
+        @overload
+        def __get__(self, instance: None, owner: type[Any] | None = None, /) -> BoundParallelFunction[P, R]: ...
+        @overload
+        def __get__(self: ParallelFunction[Concatenate[Item, Rest], Result], instance: Item,
+                    owner: type[Any] | None = None, /) -> BoundParallelFunction[Rest, Result]: ...
+        # pyright wants every overload of wrapt's FunctionWrapper.__get__ kept; these are what binding does.
+        def __get__(  # pyright: ignore[reportIncompatibleMethodOverride]
+            self, instance: Any, owner: type[Any] | None = None, /) -> Any: ...
 
     # wrapt proxies refuse to pickle unless told how (see wrapt's "Serialising an Object Proxy").
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:

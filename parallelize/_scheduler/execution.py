@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from parallelize._compat import add_note
 from parallelize._scheduler import budget
@@ -41,21 +41,34 @@ _process_states: dict[str, Any] = {}
 _thread_states = threading.local()
 _state: contextvars.ContextVar[Any] = contextvars.ContextVar("parallelize_worker_state", default=None)
 _NO_STATE = object()
+State = TypeVar("State")
 
 READ_ONLY_NOTE = ("parallelize: large arrays reach process workers read-only (one shared copy, not one per "
                   "task); return the result instead of writing in place, or pass arr.copy() inside the task.")
 
 
-def worker_state() -> Any:
+@overload
+def worker_state() -> Any: ...
+@overload
+def worker_state(kind: type[State], /) -> State: ...
+def worker_state(kind: type[Any] | None = None, /) -> Any:
     """Return what this worker's ``init=`` function returned (e.g. a loaded model).
+
+    Args:
+        kind: the class that ``init=`` returns an instance of, e.g. ``worker_state(Model)``. Type checkers then
+            know the value's type (with no argument it is ``Any``), and a value of another type raises.
 
     Raises:
         RuntimeError: outside a task, or when the decorated function has no ``init=``.
+        TypeError: the value is not an instance of ``kind``.
     """
     value = _state.get()
     if value is None or value is _NO_STATE:
         raise RuntimeError("worker_state() is only available inside a task of a function decorated with "
                            "init=...; pass init=load_model to @parallel_for or @io_bound")
+    if kind is not None and not isinstance(value, kind):
+        raise TypeError(f"worker_state({kind.__qualname__}): init= returned a {type(value).__qualname__}, not a "
+                        f"{kind.__qualname__}; pass the class init= returns")
     return value
 
 
