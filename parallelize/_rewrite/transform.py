@@ -170,7 +170,10 @@ def _copy_keeping(node: ast.stmt, marker: ast.expr) -> ast.stmt:
 def clone(node: Any, memo: dict[int, Any]) -> Any:
     """Copy an AST (nodes and lists; leaves are immutable), recording old id -> new node in ``memo``.
 
-    About ten times faster than ``copy.deepcopy``, which dominated the cost of decorating a function.
+    About ten times faster than ``copy.deepcopy``, which dominated the cost of decorating a function. Only the
+    node's own fields and positions are copied: other tools attach attributes of their own, and CPython's parser
+    shares one ``Load``/``Store``/operator instance across all trees, so IPython's traceback display (which links
+    every node of a cell to its parent) leaves those singletons pointing into a foreign tree (issue 15).
     """
     known = memo.get(id(node))
     if known is not None:
@@ -180,8 +183,10 @@ def clone(node: Any, memo: dict[int, Any]) -> Any:
     if not isinstance(node, ast.AST):
         return node
     new = node.__class__.__new__(node.__class__)
-    for name, value in node.__dict__.items():
-        setattr(new, name, clone(value, memo) if isinstance(value, (list, ast.AST)) else value)
+    for name in (*node._fields, *node._attributes):
+        if name in node.__dict__:
+            value = node.__dict__[name]
+            setattr(new, name, clone(value, memo) if isinstance(value, (list, ast.AST)) else value)
     memo[id(node)] = new
     return new
 
