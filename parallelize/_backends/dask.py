@@ -53,6 +53,13 @@ _new_local_cluster: Callable[..., Any] = distributed.LocalCluster
 
 __all__ = ["DaskBackend", "describe_cluster"]
 
+#: How many times a batch that never started is sent again after the call's scattered data was lost (a batch that
+#: started each time fails after ``distributed.scheduler.allowed-failures`` + 1 runs, as Dask's KilledWorker).
+RESENDS = 50
+#: The scheduler event topic on which workers say that a batch started or ended: (call token, first task index,
+#: worker address, ended).
+START_TOPIC = "parallelize-batch-started"
+
 #: How long the cluster's worker list is trusted before asking the scheduler again (workers come and go; a
 #: scheduler round trip per batch would cost more than small batches do).
 INFO_SECONDS = 2.0
@@ -105,6 +112,9 @@ class DaskBackend:
         self._pending: set[DaskFutureType] = set()
         self._budget_cache: tuple[frozenset[str], int] | None = None
         self._info: tuple[float, dict[str, Any]] | None = None
+        self._sources: dict[str, Any] = {}  # scattered key -> what was scattered (for a re-scatter)
+        self._rescattered: dict[str, Any] = {}  # scattered key -> the future of its fresh copy
+        self._deaths: dict[tuple[str, int | None], int] = {}  # (call token, batch) -> workers it was on that died
         self._connect()
         _live.add(self)
 
@@ -209,27 +219,76 @@ class DaskBackend:
             buffers = tuple(frame(bytes(b.raw()) if in_process else b.raw()) for b in obj.buffers)
             data = frame(obj.data) if len(obj.data) > 1 << 20 else obj.data
             obj = SharedSpec(obj.token, data, None, buffers)
-        return self.client.scatter(obj, broadcast=True, hash=False)
+        scattered = self.client.scatter(obj, broadcast=True, hash=False)
+        # Kept while the caller holds the reference: scattered data has no task to recompute it from, so when every
+        # worker holding it has died (a task that kills each worker it lands on), it is scattered again from here.
+        key = scattered.key
+        with self._lock:
+            self._sources[key] = obj
+        weakref.finalize(scattered, self._forget_source, key)
+        return scattered
+
+    def _forget_source(self, key: str) -> None:
+        with self._lock:
+            self._sources.pop(key, None)
+            self._rescattered.pop(key, None)
 
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
         """Run ``fn(*args)`` as a Dask task with a unique key; return a ``concurrent.futures.Future``."""
-        client = self.client
-        inner = client.submit(_run_on_worker, fn, self.task_budget, self._retries > 0, *args, pure=False,
-                              retries=self._retries or None, resources=self._resources)
         first = args[1] if len(args) > 1 and isinstance(args[1], int) else None
-        outer: DaskFuture[R] = DaskFuture(inner)
-        with self._lock:
-            self._pending.add(inner)
-        inner.add_done_callback(lambda done: self._relay(done, outer, first))
+        outer: DaskFuture[R] = DaskFuture(None)
+        self._send(outer, fn, args, first, 0)
         return outer
 
-    def _relay(self, done: DaskFutureType, outer: DaskFuture[Any], first: int | None) -> None:
+    def _send(self, outer: DaskFuture[Any], fn: Callable[..., Any], args: tuple[Any, ...], first: int | None,
+              resent: int) -> None:
+        shared = args[0] if args else None
+        with self._lock:
+            replacement = self._rescattered.get(str(getattr(shared, "key", "")))
+        sent = (replacement, *args[1:]) if replacement is not None else args
+        inner = self.client.submit(_run_on_worker, fn, self.task_budget, self._retries > 0, *sent, pure=False,
+                                   retries=self._retries or None, resources=self._resources)
+        outer.inner = inner
+        with self._lock:
+            self._pending.add(inner)
+        inner.add_done_callback(lambda done: self._relay(done, outer, first, (fn, args, resent)))
+
+    def _rescatter(self, shared: Any) -> bool:
+        """Scatter the data behind ``shared`` again after every replica was lost; False if it is not ours."""
+        key = str(getattr(shared, "key", ""))
+        with self._lock:
+            source = self._sources.get(key)
+            current = self._rescattered.get(key)
+        if source is None or (current is None and shared.status == "finished"):
+            return False  # not ours, or still held: the batch was dropped for another reason
+        if current is not None and current.status == "finished":
+            return True  # another batch of the call has scattered it again already
+        fresh = self.client.scatter(source, broadcast=True, hash=False)
+        with self._lock:
+            self._rescattered[key] = fresh
+        return True
+
+    def _relay(self, done: DaskFutureType, outer: DaskFuture[Any], first: int | None,
+               resend: tuple[Callable[..., Any], tuple[Any, ...], int]) -> None:
         with self._lock:
             self._pending.discard(done)
         if outer.cancelled():
             return
+        fn, args, resent = resend
         try:
             value = done.result()
+        except CancelledError as exc:
+            if args and resent < RESENDS and self._rescatter(args[0]):
+                # The call's scattered data died with the workers that held it (the scheduler says "lost
+                # dependencies" or "already forgotten"). A batch that had started was on one of them when it died:
+                # Dask's own count (allowed-failures) restarts with each new key, so it is kept here.
+                deaths = self._count_death(args[0], first)
+                if deaths <= _allowed_failures():
+                    self._send(outer, fn, args, first, resent + 1)
+                    return
+                self._killed(outer, first, deaths)
+            else:
+                self._dropped(outer, first, exc)
         except _BatchFailed as exc:  # retries spent: report the last attempt's outcome as usual
             _complete(outer, value=exc.result)
         except _TaskInterrupted:
@@ -240,18 +299,46 @@ class DaskBackend:
                 f"({type(exc).__name__}: {exc}). Dask retries a task whose worker died up to "
                 "distributed.scheduler.allowed-failures times; a task that always kills its worker (segfault, "
                 "os._exit, out of memory) ends here.", [first] if first is not None else []))
-        except CancelledError as exc:
-            reason = str(exc) or "cancelled"
-            _complete(outer, error=WorkerCrashedError(
-                f"the Dask scheduler dropped the batch starting at task {first} ({type(exc).__name__}: {reason}); "
-                "the connection to the scheduler was lost or the cluster was closed.",
-                [first] if first is not None else []))
         except BaseException as exc:
             _complete(outer, error=exc)
         else:
             _complete(outer, value=value)
-        finally:
-            outer.release()
+        outer.release()
+
+    def _count_death(self, shared: Any, first: int | None) -> int:
+        """Count one more death for the batch starting at ``first`` if the worker it last started on is gone;
+        return its deaths so far. (Each resend is a new Dask key, so Dask's own count starts again at zero.)"""
+        token = getattr(self._sources.get(str(getattr(shared, "key", ""))), "token", None)
+        try:
+            events = self.client.get_events(START_TOPIC)
+            alive = set(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        except Exception:
+            return 0
+        last = None
+        for _time, msg in events:
+            if tuple(msg[:2]) == (token, first):
+                last = msg
+        # Died with its worker: it started there, never ended, and that worker is gone. (A batch that ended and
+        # whose result was lost with its worker is only sent again.)
+        died = last is not None and not last[3] and last[2] not in alive
+        key = (str(token), first)
+        with self._lock:
+            deaths = self._deaths.get(key, 0) + died
+            self._deaths[key] = deaths
+        return deaths
+
+    def _killed(self, outer: DaskFuture[Any], first: int | None, deaths: int) -> None:
+        _complete(outer, error=WorkerCrashedError(
+            f"the worker running the batch starting at task {first} died each time it ran ({deaths} times, more "
+            "than distributed.scheduler.allowed-failures), taking the call's scattered data with it; a task that "
+            "kills its worker (segfault, os._exit, out of memory) ends here. The call's other tasks ran with the "
+            "data sent again.", [first] if first is not None else []))
+
+    def _dropped(self, outer: DaskFuture[Any], first: int | None, exc: BaseException) -> None:
+        _complete(outer, error=WorkerCrashedError(
+            f"the Dask scheduler dropped the batch starting at task {first} ({type(exc).__name__}: "
+            f"{str(exc) or 'cancelled'}); the connection to the scheduler was lost or the cluster was closed.",
+            [first] if first is not None else []))
 
     def cancel(self, futures: Iterable[Future[Any]]) -> None:
         """Cancel the Dask tasks behind ``futures`` (one message to the scheduler), then the futures."""
@@ -382,12 +469,30 @@ def _adopt_share(share: int) -> None:
         _worker_share = share
 
 
+def _say(token: str | None, args: tuple[Any, ...], *, ended: bool) -> None:
+    """Tell the scheduler that this worker started (or ended) the batch: (call token, first, worker, ended)."""
+    if token is None or len(args) < 2:
+        return
+    with contextlib.suppress(ValueError):  # not on a worker (a test calling it directly)
+        worker = distributed.get_worker()
+        worker.log_event(START_TOPIC, (token, args[1], worker.address, ended))
+
+
+def _allowed_failures() -> int:
+    import dask
+
+    return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
+
+
 def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *args: Any) -> Any:
     """Worker side of :meth:`DaskBackend.submit`: set the core budget, run the batch, explain import errors."""
     _adopt_share(share)  # noqa: PAR105  (per-worker state on purpose: the caller never needs it)
+    token = getattr(args[0], "token", None) if args else None
+    _say(token, args, ended=False)
     try:
         with _joblib_within_share():
             result = fn(*args)
+        _say(token, args, ended=True)
     except ImportError as exc:
         raise _import_error(exc) from None
     except KeyboardInterrupt:

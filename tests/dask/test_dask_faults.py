@@ -12,10 +12,11 @@ from typing import Any
 
 import dask_tasks
 import pytest
+import tasks
 from dask_cluster import distributed, local_cluster
 
 import parallelize
-from parallelize import TaskTimeoutError, parallel_for
+from parallelize import TaskFailures, TaskTimeoutError, WorkerCrashedError, parallel_for
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +72,16 @@ def test_ctrl_c_in_the_caller_restarts_the_workers_running_its_tasks(own_client:
         time.sleep(0.2)
     assert not any(own_client.run(executing).values()), "the interrupted tasks still occupy the workers"
     assert f.map([0.0] * 4) == [0.0] * 4
+
+
+def test_a_task_that_kills_every_worker_fails_alone_and_the_others_finish(own_client: Any) -> None:
+    # Each crash takes the call's scattered data down with the worker; it is sent again, so only task 2 fails.
+    f = parallel_for(backend=own_client, on_error="collect", batch_size=1)(tasks.crash_on)
+    with pytest.raises(TaskFailures) as info:
+        f.map(range(8), bad=2)
+    group = info.value
+    assert group.failed_indices == [2]
+    assert isinstance(group.exceptions[0], WorkerCrashedError)
+    assert "kills its worker" in str(group.exceptions[0])
+    assert [r for i, r in enumerate(group.results) if i != 2] == [x for x in range(8) if x != 2]
+    assert parallel_for(backend=own_client)(dask_tasks.sleep_then).map([0.0] * 4) == [0.0] * 4
