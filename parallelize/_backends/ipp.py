@@ -262,7 +262,8 @@ class IPyParallelBackend:
                 "kills its process (segfault, os._exit, out of memory) ends here, and ipyparallel does not "
                 "restart engines: the batches left run on the engines that remain.", _first(outer)))
         elif exc.ename == "KeyboardInterrupt":
-            engine = _engine_of(done)
+            engine = (getattr(exc, "engine_info", None) or {}).get("engine_id")
+            engine = engine if isinstance(engine, int) else _engine_of(done)
             sent = self._interrupted.get(engine) if engine is not None else None
             if sent is not None and sent >= outer.sent and outer.reruns < RERUNS:
                 # Our SIGINT was meant for another task that had just finished on this engine: run this one again.

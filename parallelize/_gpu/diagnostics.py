@@ -20,6 +20,7 @@ __all__ = [
     "stats",
 ]
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NUMBA_LOCATION = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 
 
@@ -37,7 +38,8 @@ def from_numba_error(exc: Exception, func: Callable[..., Any], target: str) -> K
     directory; we keep the construct, resolve the location to the kernel's real file and line, and end with
     the fix.
     """
-    text = str(exc)
+    # Numba colours its messages when a terminal-colour package is importable; the error must read the same anywhere.
+    text = _ANSI.sub("", str(exc))
     name = getattr(func, "__qualname__", getattr(func, "__name__", "kernel"))
     filename, first = _function_location(func)
     match = _NUMBA_LOCATION.search(text)

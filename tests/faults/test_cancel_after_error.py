@@ -38,7 +38,10 @@ def test_no_task_starts_after_the_error_reached_the_caller(tmp_path: Path, name:
     started_at_error = {p.name for p in tmp_path.iterdir()}
     time.sleep(RUNNING + 1.5)  # every task running at the error has ended; queued ones would have started
     started_later = {p.name for p in tmp_path.iterdir()} - started_at_error
-    assert started_later == set()
+    # The README's bound: only the worker that ran the failing task was free, and it may have picked up one more
+    # task between the failure and the caller seeing it (its mark can land just after we looked); nothing queued
+    # starts once the caller has seen the error.
+    assert len(started_later) <= 1, started_later
     # The bound the README states: what ran is at most the first window, never the whole input.
     assert "0" in started_at_error and len(started_at_error) < 24
 

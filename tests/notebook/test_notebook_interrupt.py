@@ -31,10 +31,10 @@ def test_interrupting_a_long_map_leaves_no_worker_and_the_next_map_works(fresh_k
             while not started.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(0.5)  # let the other worker pick up its task too
-            interrupted.extend(_workers(fresh_kernel.pid))
+            interrupted.extend(_workers(fresh_kernel.pid))  # noqa: PAR102  (read after join())
             fresh_kernel.interrupt()
         except BaseException as exc:
-            problems.append(exc)
+            problems.append(exc)  # noqa: PAR102  (read after join())
 
     interrupter = threading.Thread(target=interrupt_once_tasks_run)
     interrupter.start()
