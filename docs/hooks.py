@@ -21,8 +21,10 @@ from parallelize._analysis.rules.base import FAMILIES
 from parallelize._checker import explain
 
 MARKER = re.compile(r"<!-- generated: ([\w-]+) -->\n.*?<!-- end generated -->", re.S)
-# The docstrings cross-reference in Sphinx's way (:func:`parallel_for`); the API page shows the name alone.
+# The docstrings are written for Sphinx as well: a cross-reference (:func:`parallel_for`) shows the name alone, and
+# a paragraph that introduces a literal block ("equivalent::") ends in one colon.
 SPHINX_ROLE = re.compile(r":(?:func|class|meth|attr|mod|exc|data|obj):(?=<code>)")
+LITERAL_INTRO = re.compile(r"::(?=\s*</p>)")
 
 
 def rules() -> str:
@@ -57,5 +59,5 @@ def on_page_markdown(markdown: str, **kwargs: Any) -> str:
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:
-    """mkdocs event: runs on every page's HTML; drops the Sphinx role in front of a rendered ``code`` span."""
-    return SPHINX_ROLE.sub("", html)
+    """mkdocs event: runs on every page's HTML; drops the Sphinx markup the API page would show as text."""
+    return LITERAL_INTRO.sub(":", SPHINX_ROLE.sub("", html))
