@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -441,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per library (median reported)")
     parser.add_argument("--only", default="trivial,50ms,matmul,broadcast,first", help="comma-separated workloads")
     parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated libraries")
+    parser.add_argument("--plot", metavar="PATH", default=None,
+                        help="also write the tables as a PNG of bar charts (benchmarks/plot_tables.py)")
     options = parser.parse_args(argv)
     repeats = options.repeats or (3 if options.quick else 5)
     libraries = tuple(options.libraries.split(","))
@@ -450,6 +453,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# bench_cpu: {N_WORKERS} workers, {os.cpu_count()} CPUs (loky usable: {loky.cpu_count()}), "
           f"python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}, "
           f"{'quick' if options.quick else 'full'} run, median of {repeats}\n")
+    printed: list[str] = []
+
+    def report(text: str) -> None:
+        printed.append(text)
+        print(text, flush=True)
+
     pools = Pools()
     ok = True
     try:
@@ -457,17 +466,17 @@ def main(argv: list[str] | None = None) -> int:
             n = "20,000" if options.quick else "200,000"
             results = workload_trivial(pools, libraries, options.quick, repeats)
             ok &= check_equal("trivial", results)
-            print(table(f"{n} trivial tasks (x*x)", results), flush=True)
+            report(table(f"{n} trivial tasks (x*x)", results))
             print(tasks_on_workers(pools, libraries, 20_000 if options.quick else 200_000) + "\n", flush=True)
         if "50ms" in only:
             results = workload_spin(pools, libraries, options.quick, max(3, repeats - 2))
             ok &= check_equal("50ms", results)
-            print(table(f"{16 if options.quick else 64} pure-Python tasks of ~50 ms", results), flush=True)
+            report(table(f"{16 if options.quick else 64} pure-Python tasks of ~50 ms", results))
             print(tasks_on_workers(pools, libraries, 16 if options.quick else 64) + "\n", flush=True)
         if "matmul" in only:
             results = workload_matmul(pools, libraries, options.quick, max(3, repeats - 2))
             ok &= check_equal("matmul", results)
-            print(table(f"8 matrix products of {800 if options.quick else 1500}^2 (BLAS-bound)", results), flush=True)
+            report(table(f"8 matrix products of {800 if options.quick else 1500}^2 (BLAS-bound)", results))
             print(tasks_on_workers(pools, libraries, 8) + "\n", flush=True)
         if "broadcast" in only:
             results = workload_broadcast(pools, libraries, options.quick, max(2, repeats - 2))
@@ -476,17 +485,22 @@ def main(argv: list[str] | None = None) -> int:
             columns = (("peak memory / array (PSS)", "peak_pss", ".2f"),
                        ("peak /dev/shm / array", "peak_shm", ".2f"),
                        ("retained after call / array", "retained", ".2f"))
-            print(table(f"{size} MB float64 array broadcast to 32 tasks", results, columns) + "\n", flush=True)
+            report(table(f"{size} MB float64 array broadcast to 32 tasks", results, columns) + "\n")
         if "first" in only:
             pools.close()
             pools = Pools()
             results = workload_first_call(libraries, options.quick, max(3, repeats - 2))
             ok &= check_equal("first", results)
-            print(table("first call in a fresh process (8 tasks of ~100 ms, pool start included)", results,
-                        (("import (s)", "import_s", ".3f"),)) + "\n", flush=True)
+            report(table("first call in a fresh process (8 tasks of ~100 ms, pool start included)", results,
+                         (("import (s)", "import_s", ".3f"),)) + "\n")
     finally:
         pools.close()
     print("outputs equal across libraries: " + ("yes" if ok else "NO"))
+    if options.plot:
+        from plot_tables import parse, plot
+
+        plot(parse("\n".join(printed)), Path(options.plot))
+        print(f"wrote {options.plot}")
     return 0 if ok else 1
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
+from pathlib import Path
 from typing import Any
 
 THREADS = 64
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="200 tasks instead of 1,000")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per library (median reported)")
+    parser.add_argument("--plot", metavar="PATH", default=None,
+                        help="also write the table as a PNG bar chart (benchmarks/plot_tables.py)")
     options = parser.parse_args(argv)
     n_tasks = 200 if options.quick else 1000
     repeats = options.repeats or (3 if options.quick else 5)
@@ -88,16 +91,23 @@ def main(argv: list[str] | None = None) -> int:
         close()
     medians = {name: statistics.median(values) for name, values in times.items()}
     best_name = min(PEERS, key=medians.__getitem__)
-    print(f"| library | median (s) | vs serial | vs best peer ({best_name}) | vs floor ({floor:.4f} s) |")
-    print("|---|---:|---:|---:|---:|")
+    lines = [f"### {n_tasks:,} tasks of a {SLEEP_S * 1e3:.0f} ms sleep on {THREADS} threads", "",
+             f"| library | median (s) | vs serial | vs best peer ({best_name}) | vs floor ({floor:.4f} s) |",
+             "|---|---:|---:|---:|---:|"]
     for name, median in medians.items():
-        print(f"| {name} | {median:.3f} | {medians['serial'] / median:.1f}x | {median / medians[best_name]:.2f} | "
-              f"{median / floor:.2f} |")
+        lines.append(f"| {name} | {median:.3f} | {medians['serial'] / median:.1f}x | "
+                     f"{median / medians[best_name]:.2f} | {median / floor:.2f} |")
+    print("\n".join(lines))
     print("\n`vs serial`: serial time / library time. `vs best peer` and `vs floor`: library time / that time "
           "(lower is better; 1.00 = as fast).")
     reference = outputs["serial"]
     bad = [name for name, output in outputs.items() if output != reference]
     print("outputs equal across libraries: " + ("yes" if not bad else f"NO ({', '.join(bad)})"))
+    if options.plot:
+        from plot_tables import parse, plot
+
+        plot(parse("\n".join(lines)), Path(options.plot))
+        print(f"wrote {options.plot}")
     return 1 if bad else 0
 
 

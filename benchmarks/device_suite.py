@@ -1,4 +1,4 @@
-"""Everything that needs a real CUDA device, in one command, ending with the tables for the README.
+"""Everything that needs a real CUDA device, in one command, ending with the tables for docs/gpu.md.
 
     python benchmarks/device_suite.py          # on a machine with an NVIDIA GPU and the gpu extra installed
 
@@ -52,7 +52,7 @@ def main() -> int:
     print("\n| step | result | seconds |\n|---|---|---:|")
     for title, code, seconds in steps:
         print(f"| {title} | {'passed' if code == 0 else f'FAILED (exit {code})'} | {seconds:.1f} |")
-    print(f"\nPaste the benchmark tables above into README.md's GPU section with the device's name ({status.name}).")
+    print(f"\nPaste the benchmark tables above into docs/gpu.md with the device's name ({status.name}).")
     return 0 if all(code == 0 for _, code, _ in steps) else 1
 
 

@@ -67,7 +67,8 @@ def io_bound(
 
     Results come back in input order. ``async def`` functions work too: ``.map`` runs them on an event loop with
     the same limits. ``config(backend=...)`` does not move ``io_bound`` work off threads; its own ``backend=``
-    does.
+    does. The other options (``batch_size``, ``progress``, ``timeout``, ``on_error``, ``seed``, ``init``,
+    ``backend``, ``loop``, ``strict``) are as for :func:`parallel_for`.
 
     Args:
         fn: the function (when used bare).
@@ -76,7 +77,6 @@ def io_bound(
         retries: attempts after the first for the exceptions in ``retry_on``, with exponential backoff.
         retry_on: the exceptions worth retrying, as ``except`` takes them: a class or a tuple of classes
             (default ``(OSError, TimeoutError)``).
-        batch_size, progress, timeout, on_error, seed, init, backend, loop, strict: as for :func:`parallel_for`.
 
     Errors:
         As :func:`parallel_for`. A thread cannot be killed: after a timeout, the stuck call is abandoned (it may

@@ -1,7 +1,7 @@
 """The probe kernels of ``parallelize info --gpu --compile-for sm_80,sm_90``: one of each kind the decorator
 generates, compiled for each named architecture with no GPU, with what ``ptxas`` reports.
 
-The kernels are the README's and the examples' shapes: saxpy (the flat elementwise loop with a scalar), the
+The kernels are the GPU docs' and the examples' shapes: saxpy (the flat elementwise loop with a scalar), the
 Mandelbrot escape time (a loop with an early return, broadcast over a 2-D image), a kernel that can raise (compiled
 with the exception check, ``debug=True, opt=False``), a grid kernel, and CUDA C through ``nvcc`` where it is on
 PATH.

@@ -25,8 +25,9 @@ FAMILIES = {
     "9": "advisory (off by default)",
 }
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems")
-#: Each rule's row in the README's rule table carries an anchor named after its code.
-DOCS_URL = "https://github.com/parallelize/parallelize/blob/main/README.md#{code}"
+#: Each rule's section on the documentation site's rules page (mkdocs.yml's site_url, docs/rules.md) is anchored at
+#: its lower-case code.
+DOCS_URL = "https://parallelize.github.io/parallelize/rules/#{code}"
 
 
 @dataclass(frozen=True)
