@@ -2,7 +2,8 @@
 
 A backend starts, runs and kills workers, and turns its own failure types into ours. Nothing else: batching,
 ordering, retries, seeds, timeouts and errors live once, in the scheduler. A backend needs ``submit``; the rest
-has sensible defaults in :class:`BackendBase`. Implementations return standard ``concurrent.futures.Future``
+has sensible defaults in :class:`BackendBase` (a backend written from scratch provides every member of
+:class:`Backend`, as the cluster backends do). Implementations return standard ``concurrent.futures.Future``
 objects (a Dask backend adapts its futures to them).
 """
 
@@ -48,6 +49,12 @@ class Backend(Protocol):
         """How many tasks can run at once."""
         ...
 
+    @property
+    def task_budget(self) -> int | None:
+        """Cores each running task may use, where the backend knows better than an even split of this machine's
+        cores over ``n_workers`` (a cluster: per worker host); None for the even split."""
+        ...
+
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
         """Run ``fn(*args)`` on a worker; failures of the backend itself surface as our error types."""
         ...
@@ -58,6 +65,11 @@ class Backend(Protocol):
 
     def cancel(self, futures: Iterable[Future[Any]]) -> None:
         """Cancel futures that have not started."""
+        ...
+
+    def stop_running(self, futures: Iterable[Future[Any]]) -> str | None:
+        """Stop the tasks behind ``futures``, running ones included, without ending the whole pool (a cluster's late
+        task, or Ctrl-C): return what was done, for the caller's error message, or None if nothing could be."""
         ...
 
     def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
@@ -80,6 +92,11 @@ class BackendBase:
         """How many tasks can run at once."""
         return self._n_workers
 
+    @property
+    def task_budget(self) -> int | None:
+        """None: the scheduler splits this machine's cores evenly over the workers."""
+        return None
+
     def share(self, obj: Any) -> Any:
         """Return ``obj`` unchanged: most backends send it as it is."""
         return obj
@@ -88,6 +105,10 @@ class BackendBase:
         """Cancel every future that has not started yet."""
         for future in futures:
             future.cancel()
+
+    def stop_running(self, futures: Iterable[Future[Any]]) -> str | None:
+        """A local pool stops running tasks by :meth:`shutdown` with ``kill`` (or cannot): nothing to do here."""
+        return None
 
     def shutdown(self, *, wait: bool = True, kill: bool = False) -> None:
         """Nothing to release by default."""

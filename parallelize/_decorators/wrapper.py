@@ -94,7 +94,7 @@ class _MapMethods(Generic[P, R]):
         if limits is not None and caps.processes:
             limits = limits.for_workers(backend.n_workers)
         # A backend may know each task's core share better than an even split of ours (Dask: per worker host).
-        share = getattr(backend, "task_budget", None) or (
+        share = backend.task_budget or (
             budget_mod.current_budget() if caps.in_caller else budget_mod.share_per_worker(backend.n_workers))
         return CallSpec(
             fn=fn or self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,

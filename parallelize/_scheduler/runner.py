@@ -316,10 +316,9 @@ class Execution:
                 self._submit(batch)
             remedy = "its worker was killed and replaced"
         elif self.backend.capabilities.remote:
-            # A cluster's task cannot be interrupted: restart only its worker (an optional backend method), or
-            # drop its result; the other tasks keep running either way.
-            stop_running = getattr(self.backend, "stop_running", None)
-            stopped = stop_running(late) if stop_running is not None else None
+            # A cluster's task is stopped by the backend (an IPython engine interrupted, a Dask worker restarted),
+            # or, where it cannot be, its result is dropped; the other tasks keep running either way.
+            stopped = self.backend.stop_running(late)
             if stopped is not None:
                 remedy = stopped
             else:
@@ -350,10 +349,8 @@ class Execution:
         if kill and self.backend.capabilities.remote:
             # Ctrl-C: running cluster tasks are stopped as a late task is (an IPython engine is interrupted, a
             # Dask worker restarted) rather than left to occupy the cluster.
-            stop_running = getattr(self.backend, "stop_running", None)
-            if stop_running is not None:
-                with contextlib.suppress(Exception):
-                    stop_running(futures)
+            with contextlib.suppress(Exception):
+                self.backend.stop_running(futures)
         self.backend.cancel(futures)
         if kill and self.backend.capabilities.can_kill:
             self.backend.shutdown(wait=False, kill=True)
