@@ -10,7 +10,8 @@ Steps, in order:
 2. **Monte Carlo.** An estimate of pi from seeded per-task streams (:func:`parallelize.rng`), run with
    ``backend="serial"`` and then on process workers; the hit counts must be equal.
 3. **Checker** (``parallelize._checker.run_demo_step``) on ``examples/legacy``, **loop mode** on the legacy
-   walkthrough script (one added ``@parallel_for``, timed against the undecorated function), and **GPU**
+   walkthrough script (one added ``@parallel_for``, timed against the undecorated function), a **refused plotting
+   loop** and its restructured version (compute in the loop, draw after it; the figures compared), and **GPU**
    (``parallelize._gpu.demo_step``), each skipped with a note when this build does not have it.
 
 The exit code is 0 when every parallel result equals its serial one, 1 otherwise.
@@ -207,23 +208,31 @@ def _checker_step() -> str:
     return str(_checker.run_demo_step(_legacy_examples()))
 
 
-def _loop_mode_step(settings: int = 64) -> str:
-    """The walkthrough's one-line change: decorate the legacy loop, compare with the undecorated function."""
+def _load_legacy(name: str) -> Any:
+    """Import ``examples/legacy/<name>.py`` under a private name, its code sent to workers by value."""
     import importlib.util
 
     import cloudpickle
-    import numpy as np
 
-    from parallelize import parallel_for
-
-    path = _legacy_examples() / "walkthrough_before.py"
-    spec = importlib.util.spec_from_file_location("parallelize_demo_walkthrough", path)
+    path = _legacy_examples() / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"parallelize_demo_{name}", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     cloudpickle.register_pickle_by_value(module)  # workers cannot import it by name: send its code along
+    return module
+
+
+def _loop_mode_step(settings: int = 64) -> str:
+    """The walkthrough's one-line change: decorate the legacy loop, compare with the undecorated function."""
+    import numpy as np
+
+    from parallelize import parallel_for
+
+    module = _load_legacy("walkthrough_before")
+    path = Path(module.__file__)
     # 64 settings: about 3 s serially on this project's 2-core machine, enough to gain from the workers.
     alphas = [float(a) for a in np.logspace(-3, 4, settings)]
     started = time.perf_counter()
@@ -240,6 +249,48 @@ def _loop_mode_step(settings: int = 64) -> str:
             f"serial {serial_s:.2f}s; decorated {times[0]:.2f}s (first call, workers start), "
             f"{times[1]:.2f}s (second call): {serial_s / times[1]:.2f}x; results {verdict}\n"
             f"(the audit above says why this loop is safe; examples/legacy/walkthrough.md has the whole story)")
+
+
+def _plotting_step(degrees: int = 12) -> str:
+    """A loop that draws while it computes is refused; restructured (compute in the loop, draw after), it runs on
+    the workers and draws the serial figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no window: the figures are compared, not shown
+    import matplotlib.pyplot as plt
+
+    from parallelize import SharedStateError, parallel_for
+
+    module = _load_legacy("validation_curves")
+    try:
+        parallel_for(module.draw_curves)
+        refusal = "NOT REFUSED"
+    except SharedStateError as exc:
+        # The finding's line: where, the code, and the fix (the path shortened to the file's name).
+        lines = str(exc).splitlines()
+        refusal = lines[1].strip().replace(str(_legacy_examples()) + os.sep, "") if len(lines) > 1 else lines[0]
+    settings = list(range(1, degrees + 1))
+
+    def drawn(fig: Any) -> list[list[float]]:
+        return [list(line.get_ydata()) for ax in fig.axes for line in ax.get_lines()]
+
+    serial_fig = plt.figure()
+    started = time.perf_counter()
+    module.draw_curves(settings, module.x, module.y)
+    serial_s = time.perf_counter() - started
+    parallel = parallel_for(module.curve_scores)
+    parallel(settings[:2], module.x, module.y)  # the function's first call ships it to the workers
+    parallel_fig = plt.figure()
+    started = time.perf_counter()
+    module.draw(parallel(settings, module.x, module.y))
+    parallel_s = time.perf_counter() - started
+    verdict = "equal" if drawn(parallel_fig) == drawn(serial_fig) and drawn(serial_fig) else "DIFFERENT"
+    plt.close("all")
+    return (f"@parallel_for on draw_curves() from validation_curves.py (fits and plots in one loop) is refused:\n"
+            f"  {refusal}\n"
+            f"restructured: the loop computes {len(settings)} validation curves (curve_scores), draw() plots them "
+            f"after it\nserial draw_curves {serial_s:.2f}s; decorated curve_scores + draw {parallel_s:.2f}s: "
+            f"{serial_s / parallel_s:.2f}x; figure data {verdict}")
 
 
 def _gpu_step() -> str:
@@ -292,5 +343,7 @@ def run(argv: Sequence[str]) -> int:
         _optional_step("checker: examples/legacy", _checker_step)
         _optional_step("loop mode: examples/legacy/walkthrough_before.py",
                        functools.partial(_loop_mode_step, 8 if options.quick else 64))
+        _optional_step("loop mode refuses a plotting loop: examples/legacy/validation_curves.py",
+                       functools.partial(_plotting_step, 3 if options.quick else 12))
         _optional_step("GPU", _gpu_step)
     return 0 if ok else 1

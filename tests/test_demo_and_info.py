@@ -52,3 +52,6 @@ def test_quick_demo_results_equal(extras: bool) -> None:
     if extras:
         assert "== checker: examples/legacy ==" in result.stdout
         assert "== GPU ==" in result.stdout
+        # The plotting loop is refused with its code and line, and the restructured loop draws the serial figure.
+        assert "validation_curves.py:36:9: PAR601" in result.stdout, result.stdout
+        assert "figure data equal" in result.stdout and "NOT REFUSED" not in result.stdout
