@@ -190,13 +190,9 @@ class DaskBackend:
         share = 1
         if workers:
             cpus: dict[str, int] = self.client.run(budget.machine_cpus, workers=list(workers))
-            threads: dict[str, int] = {}
-            host_cpus: dict[str, int] = {}
-            for address, info in workers.items():
-                host = str(info.get("host", address))
-                threads[host] = threads.get(host, 0) + int(info.get("nthreads", 1))
-                host_cpus[host] = int(cpus.get(address, 1))
-            share = max(1, min(host_cpus[h] // max(1, threads[h]) for h in threads))
+            share = budget.share_per_host(
+                (str(info.get("host", address)), int(cpus.get(address, 1)), int(info.get("nthreads", 1)))
+                for address, info in workers.items())
         self._budget_cache = (key, share)
         return share
 

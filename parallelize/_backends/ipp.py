@@ -189,12 +189,7 @@ class IPyParallelBackend:
         share = 1
         if engines:
             hosts: list[tuple[str, int]] = self.client[engines].apply_sync(_host_and_cpus)
-            count: dict[str, int] = {}
-            cpus: dict[str, int] = {}
-            for host, n in hosts:
-                count[host] = count.get(host, 0) + 1
-                cpus[host] = n
-            share = max(1, min(cpus[h] // count[h] for h in count))
+            share = budget.share_per_host((host, cpus, 1) for host, cpus in hosts)
         self._budget = (key, share)
         return share
 

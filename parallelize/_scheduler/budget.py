@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+from collections.abc import Iterable
 from typing import Any
 
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
@@ -62,6 +63,21 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
 def share_per_worker(n_workers: int) -> int:
     """Cores each of ``n_workers`` workers may use so that together they fill the budget, at least one."""
     return max(1, current_budget() // max(1, n_workers))
+
+
+def share_per_host(slots: Iterable[tuple[str, int, int]]) -> int:
+    """Cores each task of a cluster may use: for each host, its usable cores divided by the task slots (worker
+    threads, engines) on it; the smallest over the hosts, at least one.
+
+    Args:
+        slots: ``(host, usable cores of that host, task slots)`` per worker; a host may appear several times.
+    """
+    cpus: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for host, host_cpus, threads in slots:
+        cpus[host] = host_cpus
+        count[host] = count.get(host, 0) + threads
+    return max(1, min((cpus[h] // max(1, count[h]) for h in count), default=1))
 
 
 def worker_env(n_workers: int) -> dict[str, str]:

@@ -4,8 +4,6 @@ caller frees the workers its tasks were running on."""
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +12,7 @@ import dask_tasks
 import pytest
 import tasks
 from dask_cluster import distributed, local_cluster
+from interrupts import ctrl_c_after
 
 import parallelize
 from parallelize import TaskFailures, TaskTimeoutError, WorkerCrashedError, parallel_for
@@ -58,14 +57,8 @@ def executing(dask_worker: Any) -> int:
 
 def test_ctrl_c_in_the_caller_restarts_the_workers_running_its_tasks(own_client: Any) -> None:
     f = parallel_for(backend=own_client, batch_size=1)(dask_tasks.sleep_then)
-    # A real SIGINT to the main thread, as Ctrl-C sends, so that it wakes the caller's blocked wait.
-    timer = threading.Timer(1.5, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            f.map([30.0] * 4)
-    finally:
-        timer.cancel()
+    with ctrl_c_after(1.5), pytest.raises(KeyboardInterrupt):
+        f.map([30.0] * 4)
     # The workers' own count of running tasks: the scheduler forgets a cancelled task while its thread still runs.
     deadline = time.monotonic() + 20
     while any(own_client.run(executing).values()) and time.monotonic() < deadline:

@@ -8,9 +8,6 @@ interrupt and kill engines. The crash tests come last: they leave fewer engines 
 from __future__ import annotations
 
 import os
-import signal
-import sys
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -21,6 +18,8 @@ import dask_tasks
 import numpy as np
 import pytest
 import tasks
+from interrupts import ctrl_c_after
+from ipp_cluster import ipython_environment
 
 import parallelize
 from parallelize import (
@@ -39,22 +38,14 @@ from parallelize._scheduler.budget import machine_cpus
 
 @pytest.fixture(scope="module")
 def own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    folder = tmp_path_factory.mktemp("ipython-own")
-    saved = {k: os.environ.get(k) for k in ("IPYTHONDIR", "PYTHONPATH")}
-    os.environ["IPYTHONDIR"] = str(folder)
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     ipp_module._warned_local = False
-    try:
-        with pytest.warns(ParallelizeWarning, match="started one on 127.0.0.1"):
-            backend = resolve_backend("ipyparallel", n_jobs=None, io=False, max_concurrency=None)
-        yield backend
-    finally:
-        parallelize.shutdown()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with ipython_environment(tmp_path_factory.mktemp("ipython-own")):
+        try:
+            with pytest.warns(ParallelizeWarning, match="started one on 127.0.0.1"):
+                backend = resolve_backend("ipyparallel", n_jobs=None, io=False, max_concurrency=None)
+            yield backend
+        finally:
+            parallelize.shutdown()
 
 
 def engine_pids(backend: Any) -> set[int]:
@@ -144,15 +135,8 @@ def test_a_late_task_is_interrupted_and_its_engine_goes_on(own: Any) -> None:
 def test_ctrl_c_in_the_caller_stops_the_running_tasks_and_keeps_the_engines(own: Any) -> None:
     before = engine_pids(own)
     f = parallel_for(backend=own, batch_size=1)(dask_tasks.sleep_then)
-    # A real SIGINT to the main thread, as Ctrl-C sends: it wakes the caller's blocked wait (interrupt_main would
-    # only be seen once that wait returned).
-    timer = threading.Timer(1.5, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            f.map([30.0] * 4)
-    finally:
-        timer.cancel()
+    with ctrl_c_after(1.5), pytest.raises(KeyboardInterrupt):
+        f.map([30.0] * 4)
     assert wait_until_idle(own), "tasks kept running on the engines after Ctrl-C"
     assert engine_pids(own) == before
     assert f.map([0.0] * 4) == [0.0] * 4

@@ -39,3 +39,13 @@ def test_outside_a_worker_n_jobs_is_taken_as_given() -> None:
     assert budget.resolve_n_jobs(None) == budget.machine_cpus()
     assert budget.resolve_n_jobs(-1) == budget.machine_cpus()
     assert budget.resolve_n_jobs(3) == 3
+
+
+def test_a_clusters_share_is_the_smallest_per_host_split_of_its_cores() -> None:
+    from parallelize._scheduler.budget import share_per_host
+
+    # host a: 8 cores over 2 workers x 2 threads -> 2; host b: 16 cores over one 4-thread worker -> 4.
+    assert share_per_host([("a", 8, 2), ("a", 8, 2), ("b", 16, 4)]) == 2
+    assert share_per_host([("b", 16, 4)]) == 4
+    assert share_per_host([("c", 2, 4)]) == 1  # more slots than cores: still one core each
+    assert share_per_host([]) == 1
