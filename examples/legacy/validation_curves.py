@@ -8,7 +8,7 @@ the restructured version: the loop only computes, and the drawing happens after 
 import numpy as np
 
 rng = np.random.default_rng(1)
-x = np.sort(rng.uniform(-1, 1, size=6_000))
+x = np.sort(rng.uniform(-1, 1, size=15_000))
 y = np.sin(3 * x) + rng.normal(scale=0.3, size=x.size)
 ALPHAS = np.logspace(-6, 2, 12)
 
