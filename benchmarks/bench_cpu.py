@@ -161,6 +161,28 @@ def map_runner(library: str, pools: Pools, fn: Callable[..., Any], items: list[A
     raise ValueError(library)
 
 
+def one_at_a_time_runner(library: str, pools: Pools, fn: Callable[..., Any], items: list[Any],
+                         *args: Any) -> Callable[[], list[Any]]:
+    """As :func:`map_runner`, with every library sending one task per round trip (batch or chunk size 1)."""
+    task = fn if not args else _Bound(fn, args)
+    if library == "multiprocessing":
+        return lambda: pools.mp().map(task, items, chunksize=1)
+    if library == "loky":
+        return lambda: list(pools.loky().map(task, items, chunksize=1))
+    if library == "joblib":
+        from joblib import Parallel, delayed
+
+        return lambda: Parallel(n_jobs=N_WORKERS, batch_size=1)(delayed(fn)(item, *args) for item in items)
+    if library == "mpire":
+        return lambda: pools.mpire().map(task, [(item,) for item in items], chunk_size=1)
+    if library == "parallelize":
+        from parallelize import parallel_for
+
+        decorated = parallel_for(n_jobs=N_WORKERS, loop=False, batch_size=1)(fn)
+        return lambda: decorated.map(items, *args)
+    return map_runner(library, pools, fn, items, *args)
+
+
 class _Bound:
     """``fn(item, *args)`` as a picklable callable (functools.partial binds from the left)."""
 
@@ -288,6 +310,14 @@ def workload_spin(pools: Pools, libraries: tuple[str, ...], quick: bool, repeats
     n = calibrate(0.05)
     items = list(range(16 if quick else 64))
     return interleaved({lib: map_runner(lib, pools, spin_task, items, n) for lib in libraries}, repeats)
+
+
+def workload_one_at_a_time(pools: Pools, libraries: tuple[str, ...], quick: bool,
+                           repeats: int) -> dict[str, Result]:
+    """Tasks of ~15 ms sent one per round trip: the per-task cost of each library's dispatch."""
+    n = calibrate(0.015)
+    items = list(range(32 if quick else 128))
+    return interleaved({lib: one_at_a_time_runner(lib, pools, spin_task, items, n) for lib in libraries}, repeats)
 
 
 def _broadcast_runner(library: str, pools: Pools, array: np.ndarray, parts: int) -> Callable[[], list[Any]]:
@@ -440,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads, fewer repeats (~1 minute)")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats per library (median reported)")
-    parser.add_argument("--only", default="trivial,50ms,matmul,broadcast,first", help="comma-separated workloads")
+    parser.add_argument("--only", default="trivial,50ms,batch1,matmul,broadcast,first",
+                        help="comma-separated workloads")
     parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated libraries")
     parser.add_argument("--plot", metavar="PATH", default=None,
                         help="also write the tables as a PNG of bar charts (benchmarks/plot_tables.py)")
@@ -473,6 +504,12 @@ def main(argv: list[str] | None = None) -> int:
             ok &= check_equal("50ms", results)
             report(table(f"{16 if options.quick else 64} pure-Python tasks of ~50 ms", results))
             print(tasks_on_workers(pools, libraries, 16 if options.quick else 64) + "\n", flush=True)
+        if "batch1" in only:
+            results = workload_one_at_a_time(pools, libraries, options.quick, max(3, repeats - 2))
+            ok &= check_equal("batch1", results)
+            report(table(f"{32 if options.quick else 128} tasks of ~15 ms, one per round trip (batch_size=1, "
+                         "chunksize=1)", results))
+            print(tasks_on_workers(pools, libraries, 32 if options.quick else 128) + "\n", flush=True)
         if "matmul" in only:
             results = workload_matmul(pools, libraries, options.quick, max(3, repeats - 2))
             ok &= check_equal("matmul", results)

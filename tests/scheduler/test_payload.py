@@ -89,3 +89,30 @@ def test_for_remote_workers_large_arrays_travel_beside_the_pickle_and_load_read_
     np.testing.assert_array_equal(loaded.args[0], big)
     np.testing.assert_array_equal(loaded.args[1], small)
     assert not loaded.args[0].flags.writeable
+
+
+def test_a_worker_unmaps_the_shared_arrays_once_idle_with_one_thread_for_it() -> None:
+    import threading
+    import time
+
+    from parallelize._backends import resolve_backend
+    from parallelize._scheduler.execution import IDLE_RELEASE_SECONDS, run_batch
+
+    arr = np.random.default_rng(1).random(300_000)  # shared through a file, memory-mapped where decoded
+    f = parallel_for(n_jobs=2, batch_size=1)(tasks.array_sum)
+    store = payload.ArrayStore()
+    try:
+        spec = f._spec(resolve_backend(None, n_jobs=2, io=False, max_concurrency=None), (arr,), {})
+        shared = payload.share_spec(payload.pickle_spec(spec, store), store.directory)
+        for i in range(50):  # run here as a worker would: encoded items in, encoded results out
+            items = payload.pickle_items([i], i, store, spec.fn)
+            _seconds, values, failures = pickle.loads(run_batch(shared, i, items))
+            assert values == [tasks.array_sum(i, arr)] and not failures
+        assert shared.token in payload._array_specs  # still mapped: batches keep coming
+        assert [t.name for t in threading.enumerate()].count("parallelize-idle-release") == 1
+        deadline = time.monotonic() + IDLE_RELEASE_SECONDS + 5
+        while shared.token in payload._array_specs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert shared.token not in payload._array_specs  # released once idle
+    finally:
+        store.close()
