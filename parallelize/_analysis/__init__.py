@@ -215,7 +215,10 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
         if target.loop is None or target.loop is False or isinstance(node, ast.Lambda) or not candidate_loops(
             node.body
         ):
-            findings += to_findings(ctx, analyze_task(ctx, node), target.mode, loop=False)
+            effects = analyze_task(ctx, node)
+            if target.keep is not None:
+                effects = [e for e in effects if target.keep(e)]
+            findings += to_findings(ctx, effects, target.mode, loop=False)
             continue
         findings += drop_seeded(_loop_mode(ctx, node, target.loop, target.mode), seeded(node))
     result = ModuleAnalysis([], loops=0, lines=lines)

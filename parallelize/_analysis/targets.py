@@ -15,6 +15,7 @@ from parallelize._analysis.catalogue import MUTATING_METHODS
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from
 from parallelize._analysis.facts import Effect
 from parallelize._analysis.scopes import dotted_name
+from parallelize._analysis.subclasses import worker_runs
 
 OUR_DECORATORS = {"parallel_for": "processes", "io_bound": "threads"}
 TASK_DECORATORS = {"delayed", "remote"}  # joblib/dask.delayed, ray.remote
@@ -41,12 +42,15 @@ class Target:
         mode: ``"processes"`` or ``"threads"``.
         loop: ``None`` for map mode only, else the decorator's ``loop=`` (``"auto"``, an int, or ``True``).
         scope: The scope the function is defined in.
+        keep: Which of the task's effects are findings (``None``: all); a worker subclass's ``run()`` keeps
+            only the writes to ``self`` that the parent or other workers see.
     """
 
     node: FunctionNode | ast.Lambda
     mode: str
     loop: object
     scope: ScopeNode
+    keep: Callable[[Effect], bool] | None = None
 
 
 def decorator_target(
@@ -120,6 +124,8 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
     for call, scope in ctx.calls:
         for func, mode in _handed_over(ctx, call, scope):
             _add(ctx, found, handover, func, "threads" if id(call) in threaded else mode, scope)
+    for run, mode, keep in worker_runs(ctx):  # class W(threading.Thread) / (multiprocessing.Process): run()
+        found.setdefault((id(run), mode), Target(run, mode, None, ctx.parents.get(id(run), ctx.tree), keep))
     return list(found.values()), handover
 
 
