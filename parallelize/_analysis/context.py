@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from parallelize._analysis.collectors import statements
@@ -36,12 +37,15 @@ class ModuleContext:
         path: File name for findings.
         line_offset: Added to node lines to get file lines.
         strict: Report outer objects passed to unknown calls (PAR901).
+        parallel_callables: A project's own map functions (``[tool.parallelize] parallel-callables``): the
+            qualified name as imported → ``"processes"`` or ``"threads"``; each takes the task function first.
     """
 
     tree: ast.Module
     path: str
     line_offset: int = 0
     strict: bool = False
+    parallel_callables: Mapping[str, str] = field(default_factory=dict)
     parents: dict[int, ScopeNode] = field(default_factory=dict)
     calls: list[tuple[ast.Call, ScopeNode]] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)

@@ -148,6 +148,8 @@ def _handed_over(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> list[t
     func = call.func
     name = ctx.qualify(dotted_name(func))  # `PPE` → `concurrent.futures.ProcessPoolExecutor` after `import … as`
     last = name.rsplit(".", 1)[-1]
+    if name in ctx.parallel_callables and call.args:  # a project's own `pmap(func, items, ...)`
+        return [(call.args[0], ctx.parallel_callables[name])]
     if last in TASK_DECORATORS and len(call.args) == 1 and not call.keywords:
         return [(call.args[0], "processes")]
     if last in MAP_FUNCTIONS and call.args:
