@@ -49,6 +49,7 @@ class ModuleContext:
     parents: dict[int, ScopeNode] = field(default_factory=dict)
     calls: list[tuple[ast.Call, ScopeNode]] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)
+    classes: list[ast.ClassDef] = field(default_factory=list)
     _binders: dict[int, Binder] = field(default_factory=dict)
     _defs: dict[int, dict[str, FunctionNode]] = field(default_factory=dict)
     _summaries: dict[int, Summary] = field(default_factory=dict)
@@ -61,6 +62,8 @@ class ModuleContext:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, scope_types):
                     self.parents[id(child)] = scope
+                    if isinstance(child, ast.ClassDef):
+                        self.classes.append(child)
                     stack.append((child, child))
                 else:
                     if isinstance(child, ast.Call):

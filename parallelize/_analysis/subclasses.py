@@ -34,7 +34,7 @@ WORKER_MODULES = ("threading", "multiprocessing", "multiprocess", "torch.multipr
 def worker_runs(ctx: ModuleContext) -> list[tuple[FunctionNode, str, Callable[[Effect], bool]]]:
     """Return ``(run method, mode, keep)`` for each worker subclass in the module; ``keep`` tells which effects
     of ``run()`` are findings (see the module docstring)."""
-    classes = {c.name: c for c in ast.walk(ctx.tree) if isinstance(c, ast.ClassDef)}
+    classes = {c.name: c for c in sorted(ctx.classes, key=lambda c: c.lineno)}
     found = []
     for cls in classes.values():
         mode = _mode_of(ctx, cls, classes, 0)
