@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from parallelize._analysis.context import FunctionNode, ModuleContext
 from parallelize._analysis.facts import (
@@ -107,7 +108,14 @@ def analyze_function(
     return result
 
 
-def analyze_module(source: str, path: str, *, audit: bool = False, strict: bool = False) -> ModuleAnalysis:
+def analyze_module(
+    source: str,
+    path: str,
+    *,
+    audit: bool = False,
+    strict: bool = False,
+    parallel_callables: Mapping[str, str] | None = None,
+) -> ModuleAnalysis:
     """Analyse every task of a module (and with ``audit=True`` every ``for`` loop).
 
     Args:
@@ -115,6 +123,9 @@ def analyze_module(source: str, path: str, *, audit: bool = False, strict: bool 
         path: File name used in findings.
         audit: Also give every ``for`` loop a verdict; unsafe loops add their findings.
         strict: Also report outer objects passed to calls the analysis cannot see (PAR901).
+        parallel_callables: The project's own map functions, by qualified name (``"mylib.pmap"``) → where their
+            tasks run (``"processes"`` or ``"threads"``); the function each is given as its first argument is a
+            task.
 
     Returns:
         Sorted, de-duplicated findings, the audit verdicts, and loop and line counts. Input problems (syntax
@@ -123,7 +134,8 @@ def analyze_module(source: str, path: str, *, audit: bool = False, strict: bool 
     lines = source.count("\n") + (0 if source.endswith("\n") or not source else 1)
     try:
         tree = parse(source, path)
-        return _analyze_tree(tree, path, audit=audit, strict=strict, lines=lines)
+        return _analyze_tree(tree, path, audit=audit, strict=strict, lines=lines,
+                             parallel_callables=parallel_callables or {})
     except SourceProblem as problem:
         ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), path)
         return ModuleAnalysis(to_findings(ctx, [problem.effect], "processes", loop=False), lines=lines)
@@ -132,14 +144,22 @@ def analyze_module(source: str, path: str, *, audit: bool = False, strict: bool 
         return ModuleAnalysis(to_findings(ctx, [_too_complex(path, exc)], "processes", loop=False), lines=lines)
 
 
-def analyze_source_bytes(data: bytes, path: str, *, audit: bool = False, strict: bool = False) -> ModuleAnalysis:
-    """Decode file bytes (PEP 263 aware) and analyse them; undecodable input becomes a PAR001 finding."""
+def analyze_source_bytes(
+    data: bytes,
+    path: str,
+    *,
+    audit: bool = False,
+    strict: bool = False,
+    parallel_callables: Mapping[str, str] | None = None,
+) -> ModuleAnalysis:
+    """Decode file bytes (PEP 263 aware) and analyse them (as :func:`analyze_module`); undecodable input becomes a
+    PAR001 finding."""
     try:
         text = decode(data, path)
     except SourceProblem as problem:
         ctx = ModuleContext(ast.Module(body=[], type_ignores=[]), path)
         return ModuleAnalysis(to_findings(ctx, [problem.effect], "processes", loop=False))
-    return analyze_module(text, path, audit=audit, strict=strict)
+    return analyze_module(text, path, audit=audit, strict=strict, parallel_callables=parallel_callables)
 
 
 #: Parsed modules and their contexts, by (file, text): decorating a module's functions one after the other parses
@@ -203,8 +223,9 @@ def _too_complex(path: str, exc: BaseException) -> Effect:
     return Effect("too-complex", node, {"name": path, "stmt": f"{type(exc).__name__}: nesting is too deep"})
 
 
-def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lines: int) -> ModuleAnalysis:
-    ctx = ModuleContext(tree, path, strict=strict)
+def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lines: int,
+                  parallel_callables: Mapping[str, str]) -> ModuleAnalysis:
+    ctx = ModuleContext(tree, path, strict=strict, parallel_callables=parallel_callables)
     targets, handover = discover(ctx)
     findings: list[Finding] = []
     for effect, mode in handover:
@@ -215,7 +236,10 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
         if target.loop is None or target.loop is False or isinstance(node, ast.Lambda) or not candidate_loops(
             node.body
         ):
-            findings += to_findings(ctx, analyze_task(ctx, node), target.mode, loop=False)
+            effects = analyze_task(ctx, node)
+            if target.keep is not None:
+                effects = [e for e in effects if target.keep(e)]
+            findings += to_findings(ctx, effects, target.mode, loop=False)
             continue
         findings += drop_seeded(_loop_mode(ctx, node, target.loop, target.mode), seeded(node))
     result = ModuleAnalysis([], loops=0, lines=lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from parallelize._analysis.collectors import statements
@@ -36,15 +37,19 @@ class ModuleContext:
         path: File name for findings.
         line_offset: Added to node lines to get file lines.
         strict: Report outer objects passed to unknown calls (PAR901).
+        parallel_callables: A project's own map functions (``[tool.parallelize] parallel-callables``): the
+            qualified name as imported → ``"processes"`` or ``"threads"``; each takes the task function first.
     """
 
     tree: ast.Module
     path: str
     line_offset: int = 0
     strict: bool = False
+    parallel_callables: Mapping[str, str] = field(default_factory=dict)
     parents: dict[int, ScopeNode] = field(default_factory=dict)
     calls: list[tuple[ast.Call, ScopeNode]] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)
+    classes: list[ast.ClassDef] = field(default_factory=list)
     _binders: dict[int, Binder] = field(default_factory=dict)
     _defs: dict[int, dict[str, FunctionNode]] = field(default_factory=dict)
     _summaries: dict[int, Summary] = field(default_factory=dict)
@@ -57,6 +62,8 @@ class ModuleContext:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, scope_types):
                     self.parents[id(child)] = scope
+                    if isinstance(child, ast.ClassDef):
+                        self.classes.append(child)
                     stack.append((child, child))
                 else:
                     if isinstance(child, ast.Call):

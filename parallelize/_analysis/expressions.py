@@ -32,6 +32,7 @@ from parallelize._analysis.region import (
     touches_process_state,
 )
 from parallelize._analysis.scopes import dotted_name, root_name
+from parallelize._analysis.sharing import is_queue_get
 from parallelize._analysis.soundness import check_call
 
 
@@ -104,7 +105,7 @@ class ExpressionEffects:
             return self.alias_of(value.value, target)
         if isinstance(value, ast.Call):
             func = value.func
-            if isinstance(func, ast.Attribute) and func.attr in ALIAS_METHODS:
+            if isinstance(func, ast.Attribute) and func.attr in ALIAS_METHODS and not is_queue_get(func):
                 return self.alias_of(func.value, target)
             return None
         if isinstance(value, (ast.Name, ast.Attribute, ast.Subscript)):

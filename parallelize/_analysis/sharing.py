@@ -69,6 +69,16 @@ def is_shared_value(value: ast.expr | None) -> bool:
     return False
 
 
+def is_queue_get(func: ast.Attribute) -> bool:
+    """Return whether ``func`` is ``get`` on a receiver named as a queue (``self.queue.get``, ``q.get``,
+    ``work_queue.get_nowait``): the message taken off a queue is handed over, not a part of the queue, as a value
+    from ``dict.get`` is."""
+    if func.attr not in {"get", "get_nowait"}:
+        return False
+    name = dotted_name(func.value).rsplit(".", 1)[-1].lower()
+    return "queue" in name or name == "q"
+
+
 def cache_guard(test: ast.expr) -> str | None:
     """Return ``NAME`` for an ``if NAME is None:`` / ``if not NAME:`` test (a cache filled on first use)."""
     if (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
@@ -81,4 +91,4 @@ def cache_guard(test: ast.expr) -> str | None:
 
 
 __all__ = ["PROXY_FACTORIES", "SHARED_CONSTRUCTORS", "SHARED_VIEWS", "WRITABLE_MEMMAP_MODES", "cache_guard",
-           "is_proxy_value", "is_shared_value"]
+           "is_proxy_value", "is_queue_get", "is_shared_value"]

@@ -8,12 +8,14 @@ place. Loops in the parent over results (``as_completed``, ``imap``) are not tas
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from parallelize._analysis.catalogue import MUTATING_METHODS
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from
 from parallelize._analysis.facts import Effect
 from parallelize._analysis.scopes import dotted_name
+from parallelize._analysis.subclasses import worker_runs
 
 OUR_DECORATORS = {"parallel_for": "processes", "io_bound": "threads"}
 TASK_DECORATORS = {"delayed", "remote"}  # joblib/dask.delayed, ray.remote
@@ -40,19 +42,25 @@ class Target:
         mode: ``"processes"`` or ``"threads"``.
         loop: ``None`` for map mode only, else the decorator's ``loop=`` (``"auto"``, an int, or ``True``).
         scope: The scope the function is defined in.
+        keep: Which of the task's effects are findings (``None``: all); a worker subclass's ``run()`` keeps
+            only the writes to ``self`` that the parent or other workers see.
     """
 
     node: FunctionNode | ast.Lambda
     mode: str
     loop: object
     scope: ScopeNode
+    keep: Callable[[Effect], bool] | None = None
 
 
-def decorator_target(func: FunctionNode) -> tuple[str, object] | None:
-    """Return (mode, loop option) when ``func`` carries one of our decorators or a task decorator."""
+def decorator_target(
+    func: FunctionNode, qualify: Callable[[str], str] = lambda dotted: dotted
+) -> tuple[str, object] | None:
+    """Return (mode, loop option) when ``func`` carries one of our decorators or a task decorator (``qualify``
+    resolves import aliases: ``from ray import remote as task``)."""
     for deco in func.decorator_list:
         call = deco if isinstance(deco, ast.Call) else None
-        name = dotted_name(call.func if call else deco).rsplit(".", 1)[-1]
+        name = qualify(dotted_name(call.func if call else deco)).rsplit(".", 1)[-1]
         if name in OUR_DECORATORS:
             return our_options(name, call.keywords if call else [])
         if name in TASK_DECORATORS:
@@ -90,30 +98,34 @@ def applied_decorator(call: ast.Call) -> tuple[ast.expr, str, object] | None:
 
 def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]]:
     """Return the module's task functions, and effects found at hand-over sites (``delayed(d.update)``)."""
-    found: dict[int, Target] = {}
+    # Keyed by (function, how it runs): a function handed to a thread pool and to a process pool is analysed
+    # under both; a decorated function (key "decorated") only as its decorator says.
+    found: dict[tuple[int, str], Target] = {}
     handover: list[tuple[Effect, str]] = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
-            decorated = decorator_target(node)
+            decorated = decorator_target(node, ctx.qualify)
             if decorated is not None:
                 scope = ctx.parents.get(id(node), ctx.tree)
                 # `async def` under @io_bound runs as coroutines on one event loop: no copies, no thread races.
                 mode = "asyncio" if isinstance(node, ast.AsyncFunctionDef) and decorated[0] == "threads" else (
                     decorated[0]
                 )
-                found[id(node)] = Target(node, mode, decorated[1], scope)
+                found[(id(node), "decorated")] = Target(node, mode, decorated[1], scope)
     for call, scope in ctx.calls:
         applied = applied_decorator(call)
         target = ctx.lookup(applied[0], scope) if applied is not None else None
-        if applied is not None and target is not None and id(target) not in found:
+        if applied is not None and target is not None and (id(target), "decorated") not in found:
             _func, mode, option = applied
             if isinstance(target, ast.AsyncFunctionDef) and mode == "threads":
                 mode = "asyncio"
-            found[id(target)] = Target(target, mode, option, ctx.parents.get(id(target), ctx.tree))
+            found[(id(target), "decorated")] = Target(target, mode, option, ctx.parents.get(id(target), ctx.tree))
     threaded = _threaded_delayed(ctx)
     for call, scope in ctx.calls:
         for func, mode in _handed_over(ctx, call, scope):
             _add(ctx, found, handover, func, "threads" if id(call) in threaded else mode, scope)
+    for run, mode, keep in worker_runs(ctx):  # class W(threading.Thread) / (multiprocessing.Process): run()
+        found.setdefault((id(run), mode), Target(run, mode, None, ctx.parents.get(id(run), ctx.tree), keep))
     return list(found.values()), handover
 
 
@@ -134,8 +146,10 @@ def _threaded_delayed(ctx: ModuleContext) -> set[int]:
 
 def _handed_over(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> list[tuple[ast.expr, str]]:
     func = call.func
-    name = dotted_name(func)
+    name = ctx.qualify(dotted_name(func))  # `PPE` → `concurrent.futures.ProcessPoolExecutor` after `import … as`
     last = name.rsplit(".", 1)[-1]
+    if name in ctx.parallel_callables and call.args:  # a project's own `pmap(func, items, ...)`
+        return [(call.args[0], ctx.parallel_callables[name])]
     if last in TASK_DECORATORS and len(call.args) == 1 and not call.keywords:
         return [(call.args[0], "processes")]
     if last in MAP_FUNCTIONS and call.args:
@@ -151,20 +165,21 @@ def _handed_over(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> list[t
         value: ast.expr | None = func.value
         if isinstance(func.value, ast.Name):
             value = _bound_value(ctx, func.value.id, scope)
-        if _is_pool_call(value) or any(word in receiver.lower() for word in POOL_NAMES):
-            made = dotted_name(value) if isinstance(value, ast.Call) else receiver
+        if _is_pool_call(ctx, value) or any(word in receiver.lower() for word in POOL_NAMES):
+            made = ctx.qualify(dotted_name(value)) if isinstance(value, ast.Call) else receiver
             mode = "threads" if "thread" in made.lower() or "thread" in receiver.lower() else "processes"
             return [(call.args[0], mode)]
     return []
 
 
-def _is_pool_call(node: ast.expr | None) -> bool:
-    return isinstance(node, ast.Call) and any(f in dotted_name(node.func) for f in POOL_FACTORIES)
+def _is_pool_call(ctx: ModuleContext, node: ast.expr | None) -> bool:
+    """Return whether ``node`` builds a pool or executor (``mp.Pool()``, ``PPE()`` after ``import … as PPE``)."""
+    return isinstance(node, ast.Call) and any(f in ctx.qualify(dotted_name(node.func)) for f in POOL_FACTORIES)
 
 
 def _add(
     ctx: ModuleContext,
-    found: dict[int, Target],
+    found: dict[tuple[int, str], Target],
     handover: list[tuple[Effect, str]],
     func: ast.expr,
     mode: str,
@@ -181,11 +196,12 @@ def _add(
         else:
             break
     if isinstance(func, ast.Lambda):
-        found.setdefault(id(func), Target(func, mode, None, scope))
+        found.setdefault((id(func), mode), Target(func, mode, None, scope))
         return
     node = ctx.lookup(func, scope) or _instance_method(ctx, func, scope)
     if node is not None:
-        found.setdefault(id(node), Target(node, mode, None, ctx.parents.get(id(node), ctx.tree)))
+        if (id(node), "decorated") not in found:
+            found.setdefault((id(node), mode), Target(node, mode, None, ctx.parents.get(id(node), ctx.tree)))
         return
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in MUTATING_METHODS:
         owner = ctx.resolve_outside(func.value.id, scope) if not isinstance(scope, ast.Module) else None

@@ -46,7 +46,8 @@ def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> N
     """Check one file's bytes and add the results to ``report`` (``name`` also decides its ``per-file-ignores``)."""
     selected = settings.selected_for(Path(name))
     try:
-        result = analyze_source_bytes(data, name, audit=settings.audit, strict="PAR901" in selected)
+        result = analyze_source_bytes(data, name, audit=settings.audit, strict="PAR901" in selected,
+                                      parallel_callables=settings.parallel_callables)
     except Exception as exc:  # an analysis bug must not stop the run; it is reported and exits 2
         report.errors.append((name, f"{type(exc).__name__}: {exc}"))
         return

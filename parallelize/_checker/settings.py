@@ -25,7 +25,10 @@ else:  # pragma: no cover - 3.10
 
 FORMATS = ("text", "json", "sarif", "github")
 KEYS = frozenset({"exclude", "extend-exclude", "select", "extend-select", "ignore", "per-file-ignores",
-                  "extend-per-file-ignores", "strict"})
+                  "extend-per-file-ignores", "strict", "parallel-callables"})
+#: Where the tasks of a ``parallel-callables`` entry run (``kind``); the first is the default.
+CALLABLE_KINDS = ("processes", "threads")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache",
                    ".ruff_cache", ".pytest_cache", "node_modules", "build", "dist", ".eggs")
 
@@ -53,6 +56,8 @@ class Settings:
         exit_zero: Exit 0 even when there are findings.
         force_exclude: Apply ``exclude`` to files named on the command line too.
         stdin_filename: Name for source read from ``-``.
+        parallel_callables: The project's own map functions (``parallel-callables``): qualified name → where
+            their tasks run (``"processes"`` or ``"threads"``).
     """
 
     select: list[str] | None = None
@@ -68,6 +73,7 @@ class Settings:
     exit_zero: bool = False
     force_exclude: bool = False
     stdin_filename: str = "-"
+    parallel_callables: dict[str, str] = field(default_factory=dict)
 
     def selected(self) -> frozenset[str]:
         """Return the codes this run reports."""
@@ -235,7 +241,40 @@ def _from_table(table: object, origin: str, root: Path) -> Settings:
         if key in table:
             settings.per_file_ignores += per_file_ignores_from_table(table[key], f"{origin} {key}")
     settings.strict = bool(table.get("strict", False))
+    if "parallel-callables" in table:
+        settings.parallel_callables = parallel_callables_from(table["parallel-callables"], origin)
     return settings
+
+
+def parallel_callables_from(value: object, origin: str) -> dict[str, str]:
+    """Read ``parallel-callables``: a list of qualified names (``"mylib.pmap"``, tasks on processes) or tables
+    ``{name = "mylib.tmap", kind = "threads"}``.
+
+    Raises:
+        SettingsError: The value is not such a list, a name is not a dotted name, or a kind is unknown.
+    """
+    key = f"{origin}: `parallel-callables`"
+    shape = 'a list of qualified names ("mylib.pmap") or tables {name = "mylib.tmap", kind = "threads"}'
+    if not isinstance(value, list):
+        raise SettingsError(f"{key} must be {shape}")
+    found: dict[str, str] = {}
+    for entry in value:
+        if isinstance(entry, str):
+            name, kind = entry, CALLABLE_KINDS[0]
+        elif isinstance(entry, dict):
+            unknown = set(entry) - {"name", "kind"}
+            if unknown or "name" not in entry:
+                raise SettingsError(f"{key}: a table takes `name` (required) and `kind`, got {sorted(entry)}")
+            name, kind = entry["name"], entry.get("kind", CALLABLE_KINDS[0])
+        else:
+            raise SettingsError(f"{key} must be {shape}, got {entry!r}")
+        if not isinstance(name, str) or not _DOTTED.fullmatch(name):
+            raise SettingsError(f"{key}: {name!r} is not a qualified name such as \"mylib.pmap\" (the module path "
+                                "the function is imported from, then its name)")
+        if kind not in CALLABLE_KINDS:
+            raise SettingsError(f"{key}: {name!r} has kind {kind!r}; expected one of {', '.join(CALLABLE_KINDS)}")
+        found[name] = kind
+    return found
 
 
 def _strings(table: dict[str, Any], key: str, origin: str) -> list[str]:

@@ -34,5 +34,5 @@ def test_case_files_are_valid_python_and_name_their_target() -> None:
         source = path.read_text()
         compile(source, str(path), "exec")
         markers = ("@parallel_for", "@io_bound", "parallel_for(", "io_bound(", "delayed", "Pool", "Executor", "Thread",
-                   "@ray", "@dask", "p_map", "process_map")
+                   "@ray", "@dask", "p_map", "process_map", "Process", "ray.remote")
         assert any(m in source for m in markers) or path.name.startswith("clean_"), path.name
