@@ -32,6 +32,7 @@ from parallelize._analysis.loops import all_loops, candidate_loops
 from parallelize._analysis.rules import Finding, Rule, all_rules, get_rule
 from parallelize._analysis.soundness import drop_seeded, seeded
 from parallelize._analysis.source import SourceProblem, decode, parse, parse_function
+from parallelize._analysis.stale import stale_effects
 from parallelize._analysis.targets import discover
 from parallelize._analysis.tasks import analyze_loop, analyze_task, dedupe, to_findings
 
@@ -230,6 +231,7 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
     findings: list[Finding] = []
     for effect, mode in handover:
         findings += to_findings(ctx, [effect], mode, loop=False)
+    findings += to_findings(ctx, stale_effects(ctx), "processes", loop=False)  # the caller's side (PAR5xx)
     for target in targets:
         # Loop mode when the decorator allows it and the function has a loop; map mode otherwise.
         node = target.node

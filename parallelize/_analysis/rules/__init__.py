@@ -14,13 +14,14 @@ from parallelize._analysis.rules import (
     input,
     mutation,
     proxies,
+    stale,
     threads,
 )
 from parallelize._analysis.rules.base import REGISTRY, Finding, Rule
 
 __all__ = ["REGISTRY", "Finding", "Rule", "all_rules", "get_rule", "rules_for"]
 # imported for their registrations
-_FAMILIES = (input, mutation, control, dependency, threads, proxies, globalstate, advisory, caches)
+_FAMILIES = (input, mutation, control, dependency, threads, proxies, stale, globalstate, advisory, caches)
 
 
 def all_rules() -> list[Rule]:

@@ -21,6 +21,7 @@ FAMILIES = {
     "2": "control flow",
     "3": "loop-carried dependency",
     "4": "thread-only race",
+    "5": "stale snapshot",
     "6": "global state",
     "9": "advisory (off by default)",
 }
