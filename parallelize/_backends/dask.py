@@ -56,6 +56,8 @@ __all__ = ["DaskBackend", "describe_cluster"]
 #: How many times a batch that never started is sent again after the call's scattered data was lost (a batch that
 #: started each time fails after ``distributed.scheduler.allowed-failures`` + 1 runs, as Dask's KilledWorker).
 RESENDS = 50
+#: Seconds to wait for workers to take the call's data again (they may all be restarting).
+RESCATTER_TIMEOUT = 60.0
 #: The scheduler event topic on which workers say that a batch started or ended: (call token, first task index,
 #: worker address, ended).
 START_TOPIC = "parallelize-batch-started"
@@ -259,7 +261,7 @@ class DaskBackend:
             return False  # not ours, or still held: the batch was dropped for another reason
         if current is not None and current.status == "finished":
             return True  # another batch of the call has scattered it again already
-        fresh = self.client.scatter(source, broadcast=True, hash=False)
+        fresh = self.client.scatter(source, broadcast=True, hash=False, timeout=RESCATTER_TIMEOUT)
         with self._lock:
             self._rescattered[key] = fresh
         return True
@@ -274,15 +276,11 @@ class DaskBackend:
         try:
             value = done.result()
         except CancelledError as exc:
-            if args and resent < RESENDS and self._rescatter(args[0]):
-                # The call's scattered data died with the workers that held it (the scheduler says "lost
-                # dependencies" or "already forgotten"). A batch that had started was on one of them when it died:
-                # Dask's own count (allowed-failures) restarts with each new key, so it is kept here.
-                deaths = self._count_death(args[0], first)
-                if deaths <= _allowed_failures():
-                    self._send(outer, fn, args, first, resent + 1)
+            try:
+                if self._resend_after_loss(outer, fn, args, first, resent):
                     return
-                self._killed(outer, first, deaths)
+            except Exception as failure:  # the cluster would not take it again: say so, never leave it pending
+                self._dropped(outer, first, failure)
             else:
                 self._dropped(outer, first, exc)
         except _BatchFailed as exc:  # retries spent: report the last attempt's outcome as usual
@@ -300,6 +298,22 @@ class DaskBackend:
         else:
             _complete(outer, value=value)
         outer.release()
+
+    def _resend_after_loss(self, outer: DaskFuture[Any], fn: Callable[..., Any], args: tuple[Any, ...],
+                           first: int | None, resent: int) -> bool:
+        """Handle a batch dropped by the scheduler: True if it was sent again (or failed as a killer), False if
+        its data was not lost (another cause: the caller reports it as dropped)."""
+        if not args or resent >= RESENDS or not self._rescatter(args[0]):
+            return False
+        # The call's scattered data died with the workers that held it (the scheduler says "lost dependencies" or
+        # "already forgotten"). A batch that had started was on one of them when it died: Dask's own count
+        # (allowed-failures) restarts with each new key, so it is kept here.
+        deaths = self._count_death(args[0], first)
+        if deaths <= _allowed_failures():
+            self._send(outer, fn, args, first, resent + 1)
+        else:
+            self._killed(outer, first, deaths)
+        return True
 
     def _count_death(self, shared: Any, first: int | None) -> int:
         """Count one more death for the batch starting at ``first`` if the worker it last started on is gone;
