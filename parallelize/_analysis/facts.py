@@ -120,6 +120,10 @@ class LoopFacts:
         live_after: Private names read after the loop (they hold the last iteration's values).
         shared_reads: Outer names the body only reads.
         before: Names definitely bound before the loop (parameters included).
+        tails: Proved ``res[-1].append(e)`` statements (kind ``"append"`` or ``"extend"``): ``res[-1]`` is the
+            element the same iteration appended to ``res`` (:mod:`~parallelize._analysis.patterns`).
+        own_slices: ``X[.., j, ..] = e`` accumulators whose body reads only the iteration's own slice: the body
+            needs ``X``, and the caller assigns the slices after every iteration has run.
     """
 
     node: ast.For
@@ -130,6 +134,8 @@ class LoopFacts:
     live_after: set[str] = field(default_factory=set)
     shared_reads: set[str] = field(default_factory=set)
     before: set[str] = field(default_factory=set)
+    tails: list[Collector] = field(default_factory=list)
+    own_slices: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode
 from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.loops import bound_before
+from parallelize._analysis.patterns import own_slices, tail_appends
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
 from parallelize._analysis.scopes import loads, parameters, target_names
@@ -71,11 +72,15 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
                 "stmt": _text(group[-1].stmt), "name": name, "bound": owner.describe() if owner else f"`{name}`",
                 "what": "mixes " + ", ".join(sorted(kinds))}, owner))
 
+    # Proved patterns (patterns.py): `res[-1].append(e)` after the iteration's own `res.append(fresh)`, and
+    # `X[:, j] = f(X[:, j])` reading only the iteration's own slice.
+    tails = tail_appends(loop, scope, accepted, resolve)
+    slices, slice_reads = own_slices(loop, scope, accepted, set(plain_bindings(loop.body, forms)), resolve)
     region = Region(
         loop_mode=True,
         bound=private,
         resolve=resolve,
-        forms=forms,
+        forms={**forms, **tails},
         accumulators=set(accepted),
         own_indices=_counter_names(loop) - set(plain_bindings(loop.body, forms)),
         keeps_receiver=ctx.method_keeps_receiver,
@@ -94,7 +99,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     walker.bind(loop.target, None, item_of=loop.iter)
     walker.walk(loop.body)
 
-    facts = LoopFacts(node=loop, index=index, private=private, before=definite)
+    facts = LoopFacts(node=loop, index=index, private=private, before=definite, own_slices=slices)
+    facts.tails = [Collector(t.name, _tail_method(t.stmt), t.stmt, t.stmt.lineno) for t in tails.values()]
     for group in accepted.values():
         for form in group:
             if form.kind == "reduce":
@@ -105,7 +111,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     after = [n.id for stmt in body for n in loads(stmt) if n.lineno > end]
     facts.live_after = private & set(after)
     facts.shared_reads = {n for n in walker.shared_reads - set(accepted) if resolve(n) is not None or n in local}
-    return facts, effects + walker.effects
+    found = [e for e in effects + walker.effects if not (e.kind == "accumulator-read" and id(e.node) in slice_reads)]
+    return facts, found
 
 
 def analyze_task(ctx: ModuleContext, func: FunctionNode | ast.Lambda) -> list[Effect]:
@@ -171,6 +178,12 @@ def _late_binding_closures(group: list[Form], private: set[str]) -> list[Effect]
                 found.append(Effect("late-binding-closure", node, {
                     "stmt": _text(form.stmt), "name": form.name, "bound": f"`{free[0]}`"}))
     return found
+
+
+def _tail_method(stmt: ast.stmt) -> str:
+    assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+    assert isinstance(stmt.value.func, ast.Attribute)
+    return stmt.value.func.attr
 
 
 def _counter_names(loop: ast.For) -> frozenset[str]:

@@ -61,12 +61,16 @@ class _BodyRewriter(ast.NodeTransformer):
     """Replaces collector/reduction statements by log appends and top-level ``continue`` by ``return``."""
 
     def __init__(self, ops: dict[int, int], collectors: dict[int, Collector], reductions: dict[int, Reduction],
-                 live: tuple[str, ...] = ()):
+                 live: tuple[str, ...] = (), tails: dict[int, Collector] | None = None):
         self.ops = ops
         self.collectors = collectors
         self.reductions = reductions
         self.live = set(live)
         self.deletes = False  # whether a `del` of a name read after the loop was marked
+        #: Proved `res[-1].append(e)` statements: `res[-1]` becomes `_pz_tail_res`, the element this iteration
+        #: appended last (each `res.append(fresh)` also binds it).
+        self.tails = tails or {}
+        self.tail_names = {t.name for t in self.tails.values()}
 
     def visit_Delete(self, node: ast.Delete) -> Any:
         # `del y` in the last iteration leaves `y` unbound after the serial loop; the caller must learn of it,
@@ -96,12 +100,21 @@ class _BodyRewriter(ast.NodeTransformer):
             else:
                 assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                 call = stmt.value
-                args = ast.Tuple(elts=[_materialised(a) for a in call.args], ctx=ast.Load())
+                elts = [_materialised(a) for a in call.args]
+                if collector.name in self.tail_names:  # `(_pz_tail_res := e)`: what `res[-1]` is from here on
+                    elts = [ast.NamedExpr(target=_name(_tail(collector.name), ast.Store()), value=e) for e in elts]
+                args = ast.Tuple(elts=elts, ctx=ast.Load())
                 keys: list[ast.expr | None] = [None if k.arg is None else ast.Constant(k.arg) for k in call.keywords]
                 kwargs = ast.Dict(keys=keys,
                                   values=[k.value for k in call.keywords])
                 value = ast.Tuple(elts=[args, kwargs], ctx=ast.Load())
             return self._log(self.ops[key], value, stmt)
+        if key in self.tails:
+            stmt = self.tails[key].node
+            assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            assert isinstance(stmt.value.func, ast.Attribute)
+            stmt.value.func.value = ast.copy_location(_name(_tail(self.tails[key].name)), stmt.value.func.value)
+            return self.generic_visit(stmt)
         if key in self.reductions:
             reduction = self.reductions[key]
             return self._log(self.ops[key], reduction.value, reduction.node)
@@ -110,6 +123,10 @@ class _BodyRewriter(ast.NodeTransformer):
         if isinstance(node, ast.Delete):
             return self.visit_Delete(node)
         return self.generic_visit(node)
+
+
+def _tail(name: str) -> str:
+    return f"_pz_tail_{name}"
 
 
 #: Calls that return one-shot iterators: as collector arguments they are consumed in the iteration, not later.
@@ -267,7 +284,7 @@ def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, o
     deleted = {n for node in ast.walk(loop) if isinstance(node, ast.Delete) for n in _deleted_names(node.targets)}
     env_names = tuple(sorted(
         ((_names_loaded(loop.body) | deleted) & (_function_locals(original_func) | set(fn.__code__.co_freevars)))
-        - accumulators - {"_pz_log", "_pz_item", "_pz_env"}
+        - (accumulators - facts.own_slices) - {"_pz_log", "_pz_item", "_pz_env"}
     ))
     # Names read after the loop hold the last iteration's values; so do those read in its `else:` clause, and
     # names the loop deletes (bound before it, they are unbound after it if the last iteration deleted them).
@@ -275,14 +292,16 @@ def rewrite(fn: types.FunctionType, analysis: FunctionAnalysis, filename: str, o
                               | (deleted & _function_locals(original_func))))
 
     original_loop = clone(loop, {})
-    rewriter = _BodyRewriter(remap, collectors, reductions, live_names)
+    tails = {id(memo[id(t.node)]): _remapped_collector(t, memo) for t in facts.tails}
+    rewriter = _BodyRewriter(remap, collectors, reductions, live_names, tails)
     body_stmts: list[ast.stmt] = []
     for stmt in loop.body:
         visited = rewriter.visit(stmt)
         body_stmts.extend(visited if isinstance(visited, list) else [visited])
     body_func = _body_function(loop, body_stmts, env_names, rewriter.deletes)
-    replacement = _caller_statements(loop, original_loop, [_replay_statement(op) for op in
-                                                           (_remapped(op, memo) for op in ops_list)], live_names)
+    replays = [_replay_statement(op) for op in (_remapped(op, memo) for op in ops_list)]
+    later = [k for k, op in enumerate(ops_list) if op.name in facts.own_slices]
+    replacement = _caller_statements(loop, original_loop, replays, live_names, later)
     _replace_in_parent(func, loop, replacement)
 
     freevars = list(fn.__code__.co_freevars)
@@ -358,21 +377,30 @@ def _one_shot(body: list[ast.stmt], loop: ast.For) -> ast.stmt:
 
 
 def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt],
-                       live: tuple[str, ...]) -> list[ast.stmt]:
+                       live: tuple[str, ...], later: list[int] | None = None) -> list[ast.stmt]:
+    """The caller's side. Operations numbered in ``later`` (own-slice writes, which other iterations' bodies may
+    still be reading) are kept, in iteration order, and applied once every iteration has run (also when one
+    failed: those that ran are applied, as the serial loop would have)."""
     plan = _name("_pz_plan")
+    later = later or []
+    replays = list(replays)
+    applied = {k: replays[k] for k in later}
+    for k in later:  # keep (k, value) now, assign after the loop
+        replays[k] = ast.Expr(value=ast.Call(
+            func=ast.Attribute(value=_name("_pz_later"), attr="append", ctx=ast.Load()),
+            args=[ast.Tuple(elts=[_name("_pz_k"), _name("_pz_v")], ctx=ast.Load())], keywords=[]))
     iter_assign = ast.Assign(targets=[_name("_pz_iter", ast.Store())], value=loop.iter)
     original.iter = _name("_pz_iter")
     original.orelse = []
-    chain: list[ast.stmt] = [ast.Pass()]
-    for k in reversed(range(len(replays))):
-        chain = [ast.If(test=ast.Compare(left=_name("_pz_k"), ops=[ast.Eq()], comparators=[ast.Constant(k)]),
-                        body=[replays[k]], orelse=chain)]
-    inner = ast.For(target=ast.Tuple(elts=[_name("_pz_k", ast.Store()), _name("_pz_v", ast.Store())], ctx=ast.Store()),
-                    iter=_name("_pz_ops"), body=chain, orelse=[])
+    inner = _replay_loop(_name("_pz_ops"), dict(enumerate(replays)))
     start = ast.Assign(targets=[_name("_pz_run", ast.Store())], value=ast.Call(
         func=ast.Attribute(value=plan, attr="start", ctx=ast.Load()),
         args=[_name("_pz_iter"), ast.Call(func=_name("locals"), args=[], keywords=[])], keywords=[]))
-    outer = ast.For(target=_name("_pz_ops", ast.Store()), iter=_name("_pz_run"), body=[inner], orelse=[])
+    outer: ast.stmt = ast.For(target=_name("_pz_ops", ast.Store()), iter=_name("_pz_run"), body=[inner], orelse=[])
+    if later:
+        keep = ast.Assign(targets=[_name("_pz_later", ast.Store())], value=ast.List(elts=[], ctx=ast.Load()))
+        outer = ast.Try(body=[keep, outer], handlers=[], orelse=[],
+                        finalbody=[_replay_loop(_name("_pz_later"), applied)])
     live_run = ast.Attribute(value=_name("_pz_run"), attr="live", ctx=ast.Load())
     deleted_run = ast.Attribute(value=_name("_pz_run"), attr="deleted", ctx=ast.Load())
     binds = [ast.If(test=ast.Compare(left=ast.Constant(n), ops=[ast.In()], comparators=[live_run]),
@@ -388,6 +416,16 @@ def _caller_statements(loop: ast.For, original: ast.For, replays: list[ast.stmt]
     for stmt in statements:
         ast.copy_location(stmt, loop)
     return statements
+
+
+def _replay_loop(ops: ast.expr, replays: dict[int, ast.stmt]) -> ast.stmt:
+    """``for _pz_k, _pz_v in ops: if _pz_k == 0: <replay 0> elif ...``."""
+    chain: list[ast.stmt] = [ast.Pass()]
+    for k in sorted(replays, reverse=True):
+        chain = [ast.If(test=ast.Compare(left=_name("_pz_k"), ops=[ast.Eq()], comparators=[ast.Constant(k)]),
+                        body=[replays[k]], orelse=chain)]
+    return ast.For(target=ast.Tuple(elts=[_name("_pz_k", ast.Store()), _name("_pz_v", ast.Store())], ctx=ast.Store()),
+                   iter=ops, body=chain, orelse=[])
 
 
 def _deleted_names(targets: list[ast.expr]) -> list[str]:

@@ -830,6 +830,69 @@ def results_bound_or_collected(probes):
     return out
 
 
+# --- proved patterns (issue 12): tail appends and own slices ---------------------------------------------------
+GROUPED = ([[1, 2, 3], [], [4, 5], [6]],)
+
+
+@legacy(GROUPED, ([],), ([[7]],))
+def tail_append_groups(rows):
+    res = []
+    for row in rows:
+        res.append([])
+        for v in row:
+            if v % 2:
+                res[-1].append(v * 10)
+    return res
+
+
+@legacy(GROUPED, ([],))
+def tail_append_after_initial_element(rows):
+    res = [[]]
+    for row in rows:
+        res.append(list())  # noqa: C408  (the constructor form is part of what is proved)
+        res[-1].extend(sorted(row, reverse=True))
+        res[-1].append(len(row))
+    return res
+
+
+@legacy((["abcdef", "ab", "", "wxyz"],), ([],))
+def tail_append_two_per_iteration(docs):
+    res = list()  # noqa: C408  (the constructor form is part of what is proved)
+    for doc in docs:
+        res.append(["header"])
+        res[-1].append(doc[:3])
+        if len(doc) > 3:
+            res.append([])
+            res[-1].extend(doc[3:])
+    return res
+
+
+def _mixed_columns() -> tuple[Any, ...]:
+    return (np.array([[1.0, 2.0, 0.5, 9.0], [3.0, -2.0, 0.25, 9.5], [0.0, 7.0, 8.0, 1e-3]]),)
+
+
+@legacy(_mixed_columns, (np.arange(12.0).reshape(2, 6) ** 2,), (np.zeros((3, 0)),))
+def own_column_standardize(X):
+    for j in range(X.shape[1]):
+        X[:, j] = (X[:, j] - X[:, j].mean()) / (X[:, j].std() + 1.0)
+    return X
+
+
+@legacy((np.arange(20.0).reshape(5, 4) - 7,), (np.zeros((4, 2)),))
+def own_row_rescale(X):
+    for j in range(1, len(X), 2):
+        peak = np.max(X[j, :])
+        X[j] = X[j] / peak if peak else X[j] * 0
+    return X
+
+
+@legacy(([[3, 1, 3], [], [2, 2, 5]],), ([[1.0, 2.0], [4.0, 0.0], [5.0]],))
+def own_slot_inverses(rows):
+    for i in range(len(rows)):
+        rows[i] = [1 / v for v in sorted(set(rows[i]))] + [len(rows[i])]  # a 0 raises in that iteration
+    return rows
+
+
 # --- methods, closures -----------------------------------------------------------------------------------------
 class Scaler:
     factor = 3

@@ -212,6 +212,43 @@ class Counter:
             self.total = x  # PAR103
 
 
+# --- near misses of the proved patterns (issue 12): they stay refused -------------------------------------------
+def tail_append_without_own_append(rows):
+    res = [[]]
+    for row in rows:
+        res[-1].append(sum(row))  # PAR102
+    return res
+
+
+def tail_append_before_own_append(rows):
+    res = [[]]
+    for row in rows:
+        res[-1].append(len(row))  # PAR102
+        res.append([])
+    return res
+
+
+def own_column_reads_neighbour(X):
+    for j in range(1, X.shape[1]):  # PAR302
+        X[:, j] = X[:, j] + X[:, j - 1]  # PAR302, PAR302
+    return X
+
+
+def own_column_from_a_list_of_indices(X, columns):
+    for j in columns:  # the same column may come twice: not provably distinct
+        X[:, j] = X[:, j] * 2  # PAR302
+    return X
+
+
+def refit_outer_estimator(model, grid, X, y):
+    scores = []
+    for params in grid:
+        model.set_params(**params)  # PAR108
+        model.fit(X, y)  # PAR108
+        scores.append(model.score(X, y))
+    return scores
+
+
 #: Functions above that need decorator options (name -> options).
 OPTIONS: dict[str, dict[str, object]] = {}
 
