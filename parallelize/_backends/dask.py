@@ -189,14 +189,19 @@ class DaskBackend:
             return cached[1]
         share = 1
         if workers:
-            cpus: dict[str, int] = self.client.run(budget.machine_cpus, workers=list(workers))
+            # A worker that dies meanwhile (a batch of this call killed it) does not answer; it must not fail the
+            # call here, before the crash is handled where it belongs (the batch's own future).
+            cpus: dict[str, int] = self.client.run(budget.machine_cpus, workers=list(workers), on_error="ignore")
             threads: dict[str, int] = {}
             host_cpus: dict[str, int] = {}
             for address, info in workers.items():
                 host = str(info.get("host", address))
                 threads[host] = threads.get(host, 0) + int(info.get("nthreads", 1))
-                host_cpus[host] = int(cpus.get(address, 1))
-            share = max(1, min(host_cpus[h] // max(1, threads[h]) for h in threads))
+                if address in cpus:
+                    host_cpus[host] = int(cpus[address])
+            share = max(1, min(host_cpus.get(h, 1) // max(1, threads[h]) for h in threads))
+            if len(cpus) < len(workers):
+                return share  # measured again next time, when the cluster is whole
         self._budget_cache = (key, share)
         return share
 
