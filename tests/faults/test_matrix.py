@@ -62,9 +62,15 @@ def dask_cluster() -> Iterator[Any]:
 
 
 def _backend(name: str, request: pytest.FixtureRequest) -> Any:
-    if name == "dask":
-        return request.getfixturevalue("dask_cluster")
-    return None
+    if name != "dask":
+        return None
+    cluster = request.getfixturevalue("dask_cluster")
+    try:  # each cell starts on a whole cluster (its nannies restart the workers earlier cells killed)
+        cluster[1].wait_for_workers(2, timeout=20)
+    except TimeoutError:
+        pytest.fail(f"the Dask cluster has {len(cluster[0].workers)} nannies left: one closed instead of restarting "
+                    "its worker (see the report of issue 16's matrix)")
+    return cluster
 
 
 def _function(name: str, cluster: Any, on_error: str = "raise") -> Any:
