@@ -191,10 +191,14 @@ class DaskBackend:
             return cached[1]
         share = 1
         if workers:
-            cpus: dict[str, int] = self.client.run(budget.machine_cpus, workers=list(workers))
+            # A worker that dies meanwhile (a batch of this call killed it) does not answer; it must not fail the
+            # call here, before the crash is handled where it belongs (the batch's own future).
+            cpus: dict[str, int] = self.client.run(budget.machine_cpus, workers=list(workers), on_error="ignore")
             share = budget.share_per_host(
                 (str(info.get("host", address)), int(cpus.get(address, 1)), int(info.get("nthreads", 1)))
-                for address, info in workers.items())
+                for address, info in workers.items() if address in cpus)
+            if len(cpus) < len(workers):
+                return share  # measured again next time, when the cluster is whole
         self._budget_cache = (key, share)
         return share
 

@@ -46,7 +46,7 @@ def run_list(spec: CallSpec, items: Iterable[Any], backend: Backend, *, batch_si
                         index = min(batch_failures)
                         raise rebuild(batch_failures[index], index, batch_items[index - first])
                     for index, failure in batch_failures.items():
-                        failures[index] = rebuild(failure, index, batch_items[index - first])
+                        failures[index] = _collectable(rebuild(failure, index, batch_items[index - first]))
                 chunks[first] = values
     finally:
         bar.close()
@@ -86,7 +86,7 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
                         exc = rebuild(batch_failures[index], index, batch_items[offset])
                         if on_error == "raise":
                             raise exc
-                        yield exc
+                        yield _collectable(exc)
                     else:
                         yield value
     finally:
@@ -95,6 +95,14 @@ def run_iter(spec: CallSpec, items: Iterable[Any], backend: Backend, *, ordered:
         warn_if_too_small(execution, description)
     else:
         warn_if_all_in_caller(execution, description)
+
+
+def _collectable(exc: BaseException) -> BaseException:
+    """A task's failure that ``on_error="collect"`` may keep; a task's ``sys.exit()`` ends the call instead, as it
+    ends the serial loop (an exit request is not a failed result)."""
+    if not isinstance(exc, Exception):
+        raise exc
+    return exc
 
 
 class _InterruptibleFuture(Future[Any]):

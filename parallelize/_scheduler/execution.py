@@ -96,7 +96,8 @@ def _call(spec: CallSpec, item: Any) -> Any:
 
 
 def run_task(spec: CallSpec, index: int, item: Any, remote: bool) -> tuple[bool, Any]:
-    """Run one task with its seed and limits; return ``(ok, value_or_failure)``. Ctrl-C is not captured."""
+    """Run one task with its seed and limits; return ``(ok, value_or_failure)``. Ctrl-C is not captured;
+    ``sys.exit()`` is, so that it cannot end a worker: the caller raises it (see ``scheduler.run_list``)."""
     try:
         with seeded_task(spec.seed, index, spec.seed_globals):
             started = time.perf_counter()
@@ -109,11 +110,11 @@ def run_task(spec: CallSpec, index: int, item: Any, remote: bool) -> tuple[bool,
                 f"task {index} took {took:.2f}s, over timeout={spec.timeout}s (it ran where it could not be "
                 "interrupted, so it finished first)", index, spec.timeout)
         return (True, value)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         return (False, _captured(exc, remote))
 
 
-def _captured(exc: Exception, remote: bool) -> Any:
+def _captured(exc: BaseException, remote: bool) -> Any:
     if remote and isinstance(exc, ValueError) and "read-only" in str(exc):
         add_note(exc, READ_ONLY_NOTE)
     return capture(exc, remote)
@@ -135,7 +136,7 @@ def _run_plain(spec: CallSpec, first_index: int, items: Sequence[Any], remote: b
             else:
                 values.extend(map(fn, iterator))
             return
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             failures[first_index + len(values)] = _captured(exc, remote)
             values.append(None)
 
@@ -378,7 +379,7 @@ def _encode(result: BatchResult, first: int) -> bytes:
                 dumps(value)
             except (Exception, SystemExit) as exc:
                 error = SerializationError(
-                    f"a task returned a {type(value).__name__} that cannot be pickled back to the caller "
+                    f"task {first + k} returned a {type(value).__name__} that cannot be pickled back to the caller "
                     f"({type(exc).__name__}: {exc}); return plain data (numbers, arrays, dicts, dataclasses)")
                 values[k] = None
                 failures[first + k] = capture(error, True)

@@ -110,6 +110,10 @@ def rebuild(failure: BaseException | RemoteFailure, index: int, item: Any, *, no
         if exc is None:
             exc = RuntimeError(f"{failure.type_name}: {failure.message} (the original exception {failure.lost})")
         exc.__cause__ = RemoteTraceback(failure.traceback_text)
+        if isinstance(exc, SystemExit) and exc.code is None and len(exc.args) == 1:
+            # Rebuilt without __init__ (tblib's reducer, which Dask workers install, or _ExceptionCopy), it has its
+            # args but not the exit code that sys.exit(3) gave it.
+            exc.code = exc.args[0]
     else:
         exc = failure
     if note and not getattr(exc, "_parallelize_noted", False):

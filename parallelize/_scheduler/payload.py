@@ -331,7 +331,7 @@ def _unpicklable_argument(call: CallArguments, store: ArrayStore | None, fn: Cal
 def _can_pickle(value: Any, store: ArrayStore | None) -> bool:
     try:
         dumps(value, store)
-    except Exception:
+    except (Exception, SystemExit):
         return False
     return True
 
@@ -355,7 +355,7 @@ def pickle_items(items: Sequence[Any], first_index: int, store: ArrayStore | Non
     be pickled."""
     try:
         return dumps(list(items), store)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a __reduce__ that calls sys.exit() fails its item, not the caller
         for offset, item in enumerate(items):
             if not _can_pickle(item, store):
                 if isinstance(item, CallArguments):
