@@ -82,9 +82,22 @@ def _values(results: list[Any]) -> list[Any]:
     return [r.value if isinstance(r, fault_objects.Result) else r for r in results]
 
 
+#: Children this test process had before the matrix began (other modules' session clusters, a kernel): not ours.
+_BEFORE: set[int] = set()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _children_before() -> Iterator[None]:
+    _BEFORE.update(c.pid for c in psutil.Process().children(recursive=True))
+    yield
+    _BEFORE.clear()
+
+
 def _stray_children(cluster: Any) -> list[psutil.Process]:
-    """Child processes other than the resource trackers and the Dask cluster's current workers."""
+    """Child processes other than the resource trackers, the Dask cluster's current workers, and those that were
+    there before the matrix began."""
     keep = {nanny.pid for nanny in cluster[0].workers.values()} if cluster is not None else set()
+    keep |= _BEFORE
     stray = []
     for child in psutil.Process().children(recursive=True):
         try:
