@@ -33,7 +33,7 @@ from parallelize._analysis.region import (
 )
 from parallelize._analysis.scopes import dotted_name, root_name
 from parallelize._analysis.sharing import is_queue_get
-from parallelize._analysis.soundness import check_call
+from parallelize._analysis.soundness import check_call, drawing_call
 
 #: What an element (or a part of one) of an iterable holds: the outer object it may be, ``None`` when fresh (or
 #: unknown), ``False`` when known to be fresh, or a tuple of shapes, one per position (``zip``, ``enumerate``).
@@ -178,10 +178,7 @@ class ExpressionEffects:
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             shape: Shape = None
             for elt in node.elts:
-                if isinstance(elt, ast.Starred):
-                    part = self.element_shape(elt.value)
-                else:
-                    part = self.value_shape(elt)
+                part = self.element_shape(elt.value) if isinstance(elt, ast.Starred) else self.value_shape(elt)
                 shape = _merge(shape, part)
             return shape
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
@@ -373,7 +370,7 @@ class ExpressionEffects:
         """
         if func.attr in MUTATING_METHODS or func.attr in WRITE_METHODS or is_outward(func.attr):
             return
-        if self.region.loop_mode and figure_method(func.attr):
+        if self.region.loop_mode and (figure_method(func.attr) or drawing_call(self, call) is not None):
             return  # PAR601 (soundness.check_call) says it draws on the caller's figure
         if any((id(call), kind) in self._seen for kind in self.REPORTED_ON_CALLS) or self.region.visible(func):
             return
