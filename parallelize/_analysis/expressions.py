@@ -33,7 +33,39 @@ from parallelize._analysis.region import (
 )
 from parallelize._analysis.scopes import dotted_name, root_name
 from parallelize._analysis.sharing import is_queue_get
-from parallelize._analysis.soundness import check_call
+from parallelize._analysis.soundness import check_call, drawing_call
+
+#: What an element (or a part of one) of an iterable holds: the outer object it may be, ``None`` when fresh (or
+#: unknown), ``False`` when known to be fresh, or a tuple of shapes, one per position (``zip``, ``enumerate``).
+Shape = Owner | None | bool | tuple["Shape", ...]
+
+#: Builtins whose elements are the elements of their first argument (``sorted(models)``).
+_ELEMENT_KEEPING_CALLS = frozenset({"reversed", "sorted", "list", "tuple", "iter", "set", "frozenset"})
+#: Methods whose result's elements are the receiver's own elements (``axs.ravel()`` of an array of Axes,
+#: ``d.values()``); ``items()`` keeps the conservative whole-element view (key and value both parts of ``d``).
+_ELEMENT_KEEPING_METHODS = frozenset({"items", "values", "ravel", "flatten", "reshape", "transpose", "squeeze"})
+
+
+def _collapse(shape: Shape) -> Owner | None:
+    """The first outer object anywhere in ``shape`` (a target bound to the whole element may hold any part)."""
+    if isinstance(shape, tuple):
+        for part in shape:
+            found = _collapse(part)
+            if found is not None:
+                return found
+        return None
+    return shape if isinstance(shape, Owner) else None
+
+
+def _merge(left: Shape, right: Shape) -> Shape:
+    """The shape of an element that is either ``left``'s or ``right``'s (two elements of one display)."""
+    if left is None or left is False:
+        return right if right is not None else left
+    if right is None or right is False:
+        return left
+    if isinstance(left, tuple) and isinstance(right, tuple) and len(left) == len(right):
+        return tuple(_merge(a, b) for a, b in zip(left, right, strict=True))
+    return _collapse(left) or _collapse(right)
 
 
 class ExpressionEffects:
@@ -116,23 +148,59 @@ class ExpressionEffects:
 
     def item_alias(self, iterable: ast.expr, target: str) -> Owner | None:
         """Return the outer collection whose elements a ``for`` target binds (``for row in rows``)."""
-        node: ast.expr = iterable
-        while isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in {"items", "values"}:
-                node = func.value
-            elif isinstance(func, ast.Name) and func.id in {"enumerate", "zip", "reversed", "sorted", "list",
-                                                              "tuple", "iter"} and node.args:
-                node = node.args[0]
-            else:
-                return None
-        owner = self.owner_of(node) if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) else None
-        if owner is None:
-            return None
-        return Owner(owner.name, owner.line, "item", via=target)
+        return self._item_owner(_collapse(self.element_shape(iterable)), target)
 
-    def bind(self, target: ast.AST, value: ast.expr | None, *, item_of: ast.expr | None = None) -> None:
-        """Bind an assignment target; mutations through attribute or subscript targets are effects."""
+    @staticmethod
+    def _item_owner(owner: Owner | None, target: str) -> Owner | None:
+        return None if owner is None else Owner(owner.name, owner.line, "item", via=target)
+
+    def element_shape(self, iterable: ast.expr) -> Shape:
+        """What one element of ``iterable`` holds: the outer object it may be (or a part of), ``None`` when
+        fresh, or a tuple of shapes, one per position, for ``zip``, ``enumerate`` and displays of tuples.
+
+        Every argument of ``zip`` and every element of a tuple, list or set display counts alike:
+        ``zip(axs.ravel(), names)``, ``enumerate(axs.flat)``, ``(ax1, ax2)`` and ``[("a", ax1), ("b", ax2)]``
+        all bind a target to an outer object."""
+        node: ast.expr = iterable
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "zip":
+                return tuple(self.element_shape(a.value if isinstance(a, ast.Starred) else a) for a in node.args)
+            if isinstance(func, ast.Name) and func.id == "enumerate" and node.args:
+                return (None, self.element_shape(node.args[0]))
+            if isinstance(func, ast.Name) and func.id in _ELEMENT_KEEPING_CALLS and node.args:
+                return self.element_shape(node.args[0])
+            if isinstance(func, ast.Attribute) and func.attr in _ELEMENT_KEEPING_METHODS:
+                return self.element_shape(func.value)
+            return None
+        if isinstance(node, ast.Attribute) and node.attr in {"flat", "T"}:
+            return self.element_shape(node.value)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            shape: Shape = None
+            for elt in node.elts:
+                part = self.element_shape(elt.value) if isinstance(elt, ast.Starred) else self.value_shape(elt)
+                shape = _merge(shape, part)
+            return shape
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+            return self.owner_of(node)
+        return None
+
+    def value_shape(self, value: ast.expr) -> Shape:
+        """What the value ``value`` holds: an outer object, a tuple of shapes (a tuple display), or ``None``."""
+        if isinstance(value, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in value.elts):
+            return tuple(self.value_shape(e) for e in value.elts)
+        return self.alias_of(value, "")
+
+    def bind(self, target: ast.AST, value: ast.expr | None, *, item_of: ast.expr | None = None,
+             shape: Shape = None) -> None:
+        """Bind an assignment target; mutations through attribute or subscript targets are effects.
+
+        ``item_of`` is the iterable of a ``for`` whose elements the target binds; ``shape`` is what a part of
+        such an element holds (the outer object of each position, see :meth:`element_shape`)."""
+        if item_of is not None and isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+            shape, item_of = self.element_shape(item_of), None
+            if shape is None:
+                shape = False  # an element of nothing outer: bind the names as fresh
         if isinstance(target, ast.Name):
             if target.id in self.region.declared:
                 owner = self.region.resolve(target.id)
@@ -146,6 +214,8 @@ class ExpressionEffects:
             self.assigned.add(target.id)
             if item_of is not None:
                 self.alias[target.id] = self.item_alias(item_of, target.id)
+            elif shape is not None:
+                self.alias[target.id] = self._item_owner(_collapse(shape), target.id)
             else:
                 self.alias[target.id] = self.alias_of(value, target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -154,10 +224,16 @@ class ExpressionEffects:
                 values = list(value.elts)
             elif value is not None:
                 values = [value] * len(target.elts)
-            for elt, sub in zip(target.elts, values, strict=False):
-                self.bind(elt, sub, item_of=item_of)
+            parts: list[Shape] = [shape] * len(target.elts)
+            if isinstance(shape, tuple):
+                if len(shape) == len(target.elts) and not any(isinstance(e, ast.Starred) for e in target.elts):
+                    parts = list(shape)
+                else:
+                    parts = [_collapse(shape)] * len(target.elts)
+            for elt, sub, part in zip(target.elts, values, parts, strict=False):
+                self.bind(elt, sub, item_of=item_of, shape=part)
         elif isinstance(target, ast.Starred):
-            self.bind(target.value, None, item_of=item_of)
+            self.bind(target.value, None, item_of=item_of, shape=_collapse(shape))
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
             self.store(target, target)
             self.scan(target.value)
@@ -294,7 +370,7 @@ class ExpressionEffects:
         """
         if func.attr in MUTATING_METHODS or func.attr in WRITE_METHODS or is_outward(func.attr):
             return
-        if self.region.loop_mode and figure_method(func.attr):
+        if self.region.loop_mode and (figure_method(func.attr) or drawing_call(self, call) is not None):
             return  # PAR601 (soundness.check_call) says it draws on the caller's figure
         if any((id(call), kind) in self._seen for kind in self.REPORTED_ON_CALLS) or self.region.visible(func):
             return

@@ -16,7 +16,8 @@ decorated function analysed without its module's imports is judged the same way.
 
 from __future__ import annotations
 
-CONVENTIONAL_ALIASES = {"plt": "matplotlib.pyplot", "np": "numpy", "pd": "pandas", "mpl": "matplotlib"}
+CONVENTIONAL_ALIASES = {"plt": "matplotlib.pyplot", "np": "numpy", "pd": "pandas", "mpl": "matplotlib",
+                        "sns": "seaborn"}
 
 # matplotlib.pyplot functions that draw on, create or change the current figure or axes, or pyplot's state.
 PYPLOT_FUNCTIONS = frozenset(
@@ -33,7 +34,8 @@ PYPLOT_FUNCTIONS = frozenset(
         "rcdefaults", "style", "ion", "ioff", "draw", "pause", "show", "savefig", "table", "barbs", "tricontour",
         "tricontourf", "tripcolor", "triplot", "eventplot", "acorr", "xcorr", "psd", "csd", "cohere",
         "magnitude_spectrum", "angle_spectrum", "phase_spectrum", "plot_date", "gci", "sci", "bone", "gray",
-        "jet", "viridis", "hot", "cool", "set_loglevel", "switch_backend", "setp",
+        "jet", "viridis", "hot", "cool", "set_loglevel", "switch_backend", "setp", "arrow", "broken_barh",
+        "quiverkey",
     }
 )
 # Methods of matplotlib Axes, Figure and artists that draw or change the figure (on an object bound outside the
@@ -52,8 +54,23 @@ FIGURE_METHODS = frozenset(
         "set_xlim", "set_ylim", "set_zlim", "set_xticks", "set_yticks", "set_xticklabels", "set_yticklabels",
         "set_xscale", "set_yscale", "set_aspect", "set_facecolor", "set_size_inches", "set_box_aspect",
         "set_frame_on", "set_axisbelow", "set_prop_cycle", "set_visible", "set_alpha", "set_label", "savefig",
+        "arrow", "axis", "broken_barh", "spy", "set_xbound", "set_ybound", "set_xmargin", "set_ymargin",
+        "secondary_xaxis", "secondary_yaxis", "inset_axes", "indicate_inset",
     }
 )
+# scikit-learn's display classes draw through pyplot: ``RocCurveDisplay.from_predictions(..., ax=ax)``,
+# ``ConfusionMatrixDisplay.from_estimator(...)`` (a new pyplot figure when ``ax`` is not given),
+# ``PartialDependenceDisplay``, ``DecisionBoundaryDisplay``, ``display.plot(ax=...)``. A class is recognised by
+# its name ending in ``Display``; these are the methods that draw.
+DISPLAY_METHODS = frozenset({"from_estimator", "from_predictions", "from_cv_results", "plot"})
+# pandas plotting draws through pyplot's current figure (or the ``ax=`` given): ``df.plot(...)``,
+# ``series.plot(ax=ax)``, ``df.plot.box()``, ``df.hist()``, ``df.boxplot(column=...)``. On an object of the
+# iteration's own these are recognised by their pandas form: no positional argument, or a kind string first
+# (``ax.plot(x, y)`` on axes of a ``matplotlib.figure.Figure()`` made in the iteration stays accepted).
+PANDAS_PLOT_METHODS = frozenset({"plot", "hist", "boxplot"})
+# Keywords through which a call draws on axes or a figure it is given (``plot_tree(clf, ax=ax)``,
+# ``sns.histplot(data, ax=ax)``): with an object bound outside the iteration, PAR601.
+DRAW_TARGET_KEYWORDS = frozenset({"ax", "axes", "fig", "figure"})
 
 # numpy.random module functions that draw from or reseed the legacy global generator (``RandomState``).
 NUMPY_RANDOM_FUNCTIONS = frozenset(
@@ -158,7 +175,14 @@ def conventional(dotted: str) -> str:
 def pyplot_call(qualified: str) -> bool:
     """Return whether ``qualified`` is a pyplot drawing or state function."""
     module, _, name = qualified.rpartition(".")
+    if module == "seaborn":  # seaborn's axes-level and figure-level functions draw through pyplot
+        return name.endswith("plot") or name in {"heatmap", "clustermap", "despine"}
     return module == "matplotlib.pyplot" and name in PYPLOT_FUNCTIONS
+
+
+def display_class(dotted: str) -> bool:
+    """Return whether ``dotted`` (``RocCurveDisplay``, ``metrics.RocCurveDisplay``) names a display class."""
+    return dotted.rpartition(".")[2].endswith("Display")
 
 
 def figure_method(method: str) -> bool:

@@ -16,10 +16,14 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
 from parallelize._analysis.globalstate import (
     CONVENTIONAL_ALIASES,
+    DISPLAY_METHODS,
+    DRAW_TARGET_KEYWORDS,
+    PANDAS_PLOT_METHODS,
     PROCESS_WIDE_ROOTS,
     READ_ONLY_METHODS,
     RNG_KEYWORD,
     conventional,
+    display_class,
     figure_method,
     global_rng_call,
     process_wide_call,
@@ -93,6 +97,10 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
     if any((id(call), kind) in walker._seen for kind in _KNOWN):
         return
     func = call.func
+    drawn = drawing_call(walker, call)
+    if drawn is not None:
+        walker.emit(drawn[0], call, drawn[1], stmt=text, name=dotted or "the call")
+        return
     if isinstance(func, ast.Attribute) and not _is_module_root(walker, func.value):
         owner = walker.owner_of(func.value)
         if owner is not None:
@@ -122,6 +130,37 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
                 walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "a call",
                             how=f"it is passed to `{dotted or 'a call'}`, not known to be read-only")
                 return
+
+
+def drawing_call(walker: ExpressionEffects, call: ast.Call) -> tuple[str, Owner | None] | None:
+    """Return ``(effect kind, outer object)`` when ``call`` draws through pyplot or on outer axes in a way the
+    figure methods of an outer receiver do not already say: a display class (``RocCurveDisplay.from_predictions``,
+    ``SomeDisplay(...).plot()``), pandas plotting (``df.plot(...)``, ``df.plot.box()``, ``df.hist()``), or a
+    call given outer axes or an outer figure as ``ax=``/``fig=``."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        receiver = func.value
+        owner = None if _is_module_root(walker, receiver) else walker.owner_of(receiver)
+        if owner is not None and figure_method(func.attr):
+            return None  # ``ax.plot(...)`` on outer axes: the figure-method check says it
+        made_by = dotted_name(receiver.func) if isinstance(receiver, ast.Call) else dotted_name(receiver)
+        if func.attr in DISPLAY_METHODS and made_by and display_class(made_by):
+            return ("pyplot", None)
+        if isinstance(receiver, ast.Attribute) and receiver.attr == "plot" and not _is_module_root(walker, receiver):
+            return ("pyplot", None)  # ``df.plot.box()``, ``series.plot.hist()``: pandas' plot accessor
+        if func.attr in PANDAS_PLOT_METHODS and owner is None and not _is_module_root(walker, receiver) and (
+            not call.args or (isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str))
+        ):
+            return ("pyplot", None)  # ``df.plot(x=..., y=...)``, ``disp.plot()``, ``df.hist()`` (pandas' form)
+    for keyword in call.keywords:
+        if keyword.arg in DRAW_TARGET_KEYWORDS and isinstance(keyword.value, (ast.Name, ast.Attribute,
+                                                                              ast.Subscript)):
+            if _is_module_root(walker, keyword.value):
+                continue
+            owner = walker.owner_of(keyword.value)
+            if owner is not None:
+                return ("figure-draw", owner)
+    return None
 
 
 def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> bool:

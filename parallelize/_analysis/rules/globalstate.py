@@ -91,7 +91,12 @@ def drawing_on_shared_figure(effect: Effect, mode: str) -> bool:
     """## What it does
     Reports every `matplotlib.pyplot` drawing and state function in a parallel loop (`plt.plot`, `scatter`,
     `subplot`, `text`, `title`, `legend`, `figure`, `savefig`...), and drawing or setter methods
-    (`plot`, `scatter`, `legend`, `set_title`, `set_*`...) on axes and figures bound outside the iteration.
+    (`plot`, `scatter`, `legend`, `set_title`, `set_*`...) on axes and figures bound outside the iteration,
+    also when the loop target reaches them through any part of its iterable (`zip(axs.ravel(), names)`,
+    `enumerate(axs.flat)`, `(ax1, ax2)`, `[("a", ax1), ("b", ax2)]`). Also scikit-learn's display classes
+    (`RocCurveDisplay.from_predictions`, `ConfusionMatrixDisplay.from_estimator`, `DecisionBoundaryDisplay`,
+    `disp.plot(...)`), pandas plotting (`df.plot(...)`, `df.plot.box()`, `df.hist()`), seaborn's plot functions,
+    and any call given outer axes or an outer figure as `ax=`/`fig=` (`plot_tree(clf, ax=ax)`).
 
     ## Why is this bad?
     pyplot keeps the current figure in module-level state of the caller's process. A worker draws on its own
@@ -122,6 +127,8 @@ def drawing_on_shared_figure(effect: Effect, mode: str) -> bool:
     ## Known problems
     A figure created inside the iteration and saved there (`fig, ax = plt.subplots()` ... `fig.savefig(path)`)
     is also reported, because `plt.subplots` registers it in pyplot's state; use `matplotlib.figure.Figure()`.
+    On an object of the iteration's own, `.plot`/`.hist`/`.boxplot` count as pandas plotting only in pandas'
+    form (no positional argument, or a kind string first), so `ax.plot(x, y)` on such a figure is accepted.
     """
     return _not_async(effect, mode)
 
