@@ -183,6 +183,32 @@ class ModuleContext:
                     pending.append(inner)
         return None
 
+    def shared_rng_of(self, func: ast.expr, scope: ScopeNode) -> tuple[Owner, str] | None:
+        """The random generator object bound outside the same-module function ``func`` names (a module-level
+        ``rng = np.random.RandomState(0)``, or one of an enclosing function) that it, or a same-module function it
+        calls, uses (draws from, or passes on), as ``(owner, the expression using it)``."""
+        from parallelize._analysis.globalstate import rng_object
+
+        target = self.lookup(func, scope)
+        seen: set[int] = set()
+        pending = [target] if target is not None else []
+        while pending:
+            node = pending.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            local = self.local_names(node)
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in local:
+                    owner = self.resolve_outside(sub.id, node)
+                    if owner is not None and rng_object(self.qualify, owner.value):
+                        return owner, sub.id
+                if isinstance(sub, ast.Call):
+                    inner = self.lookup(sub.func, node)
+                    if inner is not None:
+                        pending.append(inner)
+        return None
+
     def method_keeps_receiver(self, value: ast.expr | None, method: str) -> bool:
         """Return whether ``method`` of the object ``value`` built leaves that object unchanged.
 
@@ -257,5 +283,6 @@ def task_walker(
         visible=lambda f: ctx.lookup(f, func) is not None,
         qualify=ctx.qualify,
         global_state_of=lambda f: ctx.global_state_of(f, func),
+        shared_rng_of=lambda f: ctx.shared_rng_of(f, func),
     )
     return EffectWalker(region)

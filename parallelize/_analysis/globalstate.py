@@ -16,6 +16,9 @@ decorated function analysed without its module's imports is judged the same way.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
+
 CONVENTIONAL_ALIASES = {"plt": "matplotlib.pyplot", "np": "numpy", "pd": "pandas", "mpl": "matplotlib",
                         "sns": "seaborn"}
 
@@ -161,6 +164,25 @@ READ_ONLY_FUNCTION_NAMES = frozenset(
 # Estimator classes take ``random_state``; built in the loop with ``random_state=None`` they draw from the global
 # RNG (PAR602).
 RNG_KEYWORD = "random_state"
+# Constructors of random generator objects. One bound outside the iteration (a module-level
+# ``rng = np.random.RandomState(0)``, or one made before the loop) is shared state: every draw advances it, so
+# process workers, each drawing from its own copy, repeat numbers the serial loop never draws (PAR109).
+RNG_CONSTRUCTORS = frozenset(
+    {
+        "numpy.random.RandomState", "numpy.random.default_rng", "numpy.random.Generator",
+        "numpy.random.mtrand.RandomState", "random.Random", "sklearn.utils.check_random_state",
+    }
+)
+
+
+def rng_object(qualify: Callable[[str], str], value: ast.expr | None) -> bool:
+    """Return whether ``value`` (what a name was bound to) builds a random generator object."""
+    from parallelize._analysis.scopes import dotted_name
+
+    if not isinstance(value, ast.Call):
+        return False
+    dotted = dotted_name(value.func)
+    return bool(dotted) and conventional(qualify(dotted)) in RNG_CONSTRUCTORS
 
 
 def conventional(dotted: str) -> str:

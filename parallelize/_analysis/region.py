@@ -70,6 +70,9 @@ class Region:
     #: For a call of a same-module function: the global-state call it makes, followed into the functions it
     #: calls, as ``(effect kind, dotted name)`` (``("pyplot", "plt.plot")``), or ``None``.
     global_state_of: Callable[[ast.expr], tuple[str, str] | None] = lambda _func: None
+    #: For a call of a same-module function: the random generator object bound outside it that it draws from
+    #: (itself or through the functions it calls), as ``(owner, name)``, or ``None``.
+    shared_rng_of: Callable[[ast.expr], tuple[Owner, str] | None] = lambda _func: None
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

@@ -29,6 +29,7 @@ from parallelize._analysis.globalstate import (
     process_wide_call,
     pyplot_call,
     read_only_function,
+    rng_object,
 )
 from parallelize._analysis.scopes import dotted_name, root_name
 
@@ -96,6 +97,8 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
             return
     if any((id(call), kind) in walker._seen for kind in _KNOWN):
         return
+    if shared_rng(walker, call, dotted, text):
+        return
     func = call.func
     drawn = drawing_call(walker, call)
     if drawn is not None:
@@ -130,6 +133,32 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
                 walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "a call",
                             how=f"it is passed to `{dotted or 'a call'}`, not known to be read-only")
                 return
+
+
+def shared_rng(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> bool:
+    """Emit PAR109 when ``call`` draws from a random generator object bound outside the iteration without
+    naming it as its receiver (``rng.normal()`` is the receiver check's): one passed to it (``noisy(x, rng)``,
+    ``KMeans(random_state=rng)``), or one a same-module helper uses (``def noisy(x): return x + rng.normal()``).
+    Every draw advances the generator, so workers drawing from their own copies repeat numbers."""
+    for given in (*call.args, *(k.value for k in call.keywords)):
+        arg = given.value if isinstance(given, ast.Starred) else given
+        if isinstance(arg, ast.Name):
+            owner = walker.owner_of(arg)
+            if owner is not None and rng_object(walker.region.qualify, owner.value):
+                walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "a call",
+                            how=f"a random generator passed to `{dotted or 'a call'}`, which may draw from it")
+                return True
+    found = walker.region.shared_rng_of(call.func)
+    if found is None:
+        return False
+    owner, name = found
+    if owner.kind != "module":  # an enclosing function's generator: outer only if not bound in the iteration
+        owner = walker.owner_of(ast.Name(id=name, ctx=ast.Load()))
+        if owner is None or not rng_object(walker.region.qualify, owner.value):
+            return False
+    walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "the helper",
+                how=f"`{dotted or 'the helper'}` draws from this random generator, shared by the iterations")
+    return True
 
 
 def drawing_call(walker: ExpressionEffects, call: ast.Call) -> tuple[str, Owner | None] | None:

@@ -91,6 +91,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         qualify=ctx.qualify,
         read_only_method=lambda name: methods_read_only(ctx, name),
         global_state_of=lambda f: ctx.global_state_of(f, scope),
+        shared_rng_of=lambda f: ctx.shared_rng_of(f, scope),
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):
