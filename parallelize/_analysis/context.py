@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from parallelize._analysis.collectors import statements
@@ -159,11 +159,9 @@ class ModuleContext:
                     return self.defs_in(candidate).get(func.attr)
         return None
 
-    def global_state_of(self, func: ast.expr, scope: ScopeNode) -> tuple[str, str] | None:
-        """The pyplot, global-RNG or process-wide call that the same-module function ``func`` names makes, itself
-        or through the same-module functions it calls (each read once), as ``(effect kind, dotted name)``."""
-        from parallelize._analysis.soundness import global_state_call
-
+    def _reachable(self, func: ast.expr, scope: ScopeNode) -> Iterator[FunctionNode]:
+        """The same-module function ``func`` names, then each same-module function it calls, directly or through
+        others, each once (lazily: a caller that has its answer stops the walk)."""
         target = self.lookup(func, scope)
         seen: set[int] = set()
         pending = [target] if target is not None else []
@@ -172,15 +170,23 @@ class ModuleContext:
             if id(node) in seen:
                 continue
             seen.add(id(node))
+            yield node
             for call in ast.walk(node):
-                if not isinstance(call, ast.Call):
-                    continue
-                found = global_state_call(self.qualify, call)
+                if isinstance(call, ast.Call):
+                    inner = self.lookup(call.func, node)
+                    if inner is not None:
+                        pending.append(inner)
+
+    def global_state_of(self, func: ast.expr, scope: ScopeNode) -> tuple[str, str] | None:
+        """The pyplot, global-RNG or process-wide call that the same-module function ``func`` names makes, itself
+        or through the same-module functions it calls (each read once), as ``(effect kind, dotted name)``."""
+        from parallelize._analysis.soundness import global_state_call
+
+        for node in self._reachable(func, scope):
+            for call in ast.walk(node):
+                found = global_state_call(self.qualify, call) if isinstance(call, ast.Call) else None
                 if found is not None:
                     return found
-                inner = self.lookup(call.func, node)
-                if inner is not None:
-                    pending.append(inner)
         return None
 
     def shared_rng_of(self, func: ast.expr, scope: ScopeNode) -> tuple[Owner, str] | None:
@@ -189,24 +195,13 @@ class ModuleContext:
         calls, uses (draws from, or passes on), as ``(owner, the expression using it)``."""
         from parallelize._analysis.globalstate import rng_object
 
-        target = self.lookup(func, scope)
-        seen: set[int] = set()
-        pending = [target] if target is not None else []
-        while pending:
-            node = pending.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
+        for node in self._reachable(func, scope):
             local = self.local_names(node)
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in local:
                     owner = self.resolve_outside(sub.id, node)
                     if owner is not None and rng_object(self.qualify, owner.value):
                         return owner, sub.id
-                if isinstance(sub, ast.Call):
-                    inner = self.lookup(sub.func, node)
-                    if inner is not None:
-                        pending.append(inner)
         return None
 
     def method_keeps_receiver(self, value: ast.expr | None, method: str) -> bool:
