@@ -3,7 +3,8 @@
 Tiny tasks drown in per-dispatch overhead (pickling, queueing, a context switch: ~0.1-1 ms on processes), so they
 are sent in batches sized to take about ``TARGET_BATCH_SECONDS`` each. Per-task time is an exponentially weighted
 average of what workers report (joblib's auto-batching idea). Batches are also capped so that every worker still
-gets at least two batches of the remaining work, so the last batches finish together.
+gets at least two batches of the remaining work, so the last batches finish together, but never below
+``MIN_BATCH_SECONDS`` of work: below that, the tail's round trips would cost more than its imbalance.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import math
 #: A batch should take about this long. Long enough to amortise ~1 ms of dispatch overhead 50 times over;
 #: short enough that progress bars move and the tail of a run stays balanced (benchmarks/bench_cpu.py).
 TARGET_BATCH_SECONDS = 0.05
+#: The smallest batch the end-of-input cap may cut to, in seconds of work: about ten dispatch round trips, so the
+#: tail of 200,000 trivial tasks goes out in a few batches instead of dozens (benchmarks/bench_cpu.py, trivial row).
+MIN_BATCH_SECONDS = 0.005
 #: Upper bound on items per batch, so one pickled batch stays a few MB at most for small items.
 MAX_BATCH = 50_000
 #: Weight of the newest observation in the moving average.
@@ -40,7 +44,9 @@ class BatchSizer:
             return self.fixed
         if self.per_task is None:
             return 1
-        size = int(TARGET_BATCH_SECONDS / max(self.per_task, 1e-7))
+        per_task = max(self.per_task, 1e-7)
+        size = int(TARGET_BATCH_SECONDS / per_task)
         if remaining is not None:
-            size = min(size, math.ceil(remaining / (2 * self.n_workers)))
+            tail = max(math.ceil(remaining / (2 * self.n_workers)), int(MIN_BATCH_SECONDS / per_task))
+            size = min(size, tail, remaining)
         return max(1, min(size, MAX_BATCH))
