@@ -157,16 +157,16 @@ def main() -> None:
         os.environ["PARALLELIZE_CACHE_DIR"] = str(Path(tmp) / "cache")
         big = hundred_line_function(Path(tmp))
         parallel_for(big)  # warm the analysis imports once
-        from parallelize._decorators import loop_mode
+        from parallelize._rewrite import pipeline
 
         def cold() -> None:
-            loop_mode._CACHE.clear()  # analyse and rewrite from scratch
+            pipeline._CACHE.clear()  # analyse and rewrite from scratch
             for entry in (Path(tmp) / "cache" / "loops").glob("*.marshal"):
                 entry.unlink()
             parallel_for(big)
 
         def from_disk() -> None:
-            loop_mode._CACHE.clear()  # what a new process that decorated it before does
+            pipeline._CACHE.clear()  # what a new process that decorated it before does
             parallel_for(big)
 
         # A new process pays the lazy imports too; the rewrite from disk spares it the analysis package.

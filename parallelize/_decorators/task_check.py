@@ -11,9 +11,6 @@ be read (a REPL lambda, a builtin, ``exec``) is skipped quietly: there is nothin
 
 from __future__ import annotations
 
-import inspect
-import linecache
-import textwrap
 import types
 import warnings
 from collections import OrderedDict
@@ -25,6 +22,7 @@ from parallelize._options import Options
 
 if TYPE_CHECKING:
     from parallelize._analysis import Finding
+    from parallelize._rewrite.pipeline import FunctionSource
 
 #: Findings by (file, first line, source, module source, mode): a factory or a re-run cell skips the analysis.
 _CACHE: OrderedDict[tuple[Any, ...], list[Finding]] = OrderedDict()
@@ -56,41 +54,38 @@ def check_task(function: Any, options: Options) -> None:
 
 def task_findings(fn: types.FunctionType, options: Options) -> list[Finding]:
     """The findings not silenced by ``# noqa``, for ``fn`` as a map-mode task (cached)."""
+    from parallelize._rewrite.pipeline import read_source
+
     try:
-        lines, first_line = inspect.getsourcelines(fn)
-        filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
+        where = read_source(fn, options)
     except (OSError, TypeError):
         return []
-    source = textwrap.dedent("".join(lines)) if not lines[0][:1].isspace() else "".join(lines)
-    module_lines = linecache.getlines(filename)
-    module_source = "".join(module_lines) if module_lines else None
-    mode = "asyncio" if inspect.iscoroutinefunction(fn) else "threads" if options.io else "processes"
-    key = (filename, first_line, source, module_source, mode)
+    key = (where.filename, where.first_line, where.source, where.module_source, where.mode)
     found = _CACHE.get(key)
     if found is None:
-        found = _analyse(source, filename, first_line, mode, module_source)
+        found = _analyse(where)
         _CACHE[key] = found
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return found
 
 
-def _analyse(source: str, filename: str, first_line: int, mode: str, module_source: str | None) -> list[Finding]:
+def _analyse(where: FunctionSource) -> list[Finding]:
     from parallelize._analysis import analyze_function
     from parallelize._checker.noqa import read
 
     try:
-        analysis = analyze_function(source, filename, first_line, loop=False, mode=mode,
-                                    module_source=module_source)
+        analysis = analyze_function(where.source, where.filename, where.first_line, loop=False, mode=where.mode,
+                                    module_source=where.module_source)
     except SyntaxError:
         return []  # source that no longer parses (edited since import): nothing reliable to say
     if not analysis.findings:
         return []
-    text, offset = (module_source, 0) if module_source is not None else (source, first_line - 1)
+    text, first = where.noqa_text()
     suppressions = read(text)
     return [f for f in analysis.findings
             if f.code.startswith(TASK_CODES) and f.code not in UNPROVEN_CODES
-            and not suppressions.suppresses(f.line - offset, f.code)]
+            and not suppressions.suppresses(f.line - first + 1, f.code)]
 
 
 #: What a task can get wrong: mutations (PAR1xx), `global`/`nonlocal` writes (PAR204) and thread races (PAR4xx).

@@ -26,6 +26,9 @@ from parallelize._scheduler import budget as budget_mod
 from parallelize._scheduler.limits import Limits, RateLimiter
 from parallelize._scheduler.payload import CallArguments, plain_function
 
+if TYPE_CHECKING:
+    from parallelize._rewrite.plan import LoopPlan
+
 P = ParamSpec("P")
 R = TypeVar("R")
 # For the methods whose ``self`` is typed more narrowly than ``_MapMethods[P, R]``: ``.map(items, *args,
@@ -140,9 +143,9 @@ class _MapMethods(Generic[P, R]):
         """
         backend = self._backend()
         caps = backend.capabilities
-        plan = getattr(self, "_self_loop_plan", None)
+        plan: LoopPlan | None = getattr(self, "_self_loop_plan", None)  # only a loop-mode ParallelFunction has one
         if plan is not None and plan.global_rng_findings and caps.shares_memory and not caps.in_caller:
-            from parallelize._decorators.loop_mode import global_rng_on_threads
+            from parallelize._rewrite.pipeline import global_rng_on_threads
 
             raise global_rng_on_threads(self.__wrapped__.__qualname__, plan.global_rng_findings)
         share = (budget_mod.share_per_worker(backend.n_workers)
@@ -277,8 +280,12 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
         __wrapped__: Callable[P, R]  # wrapt's attribute, typed with this wrapper's parameters
 
     def __init__(self, wrapped: Callable[P, R], options: Options,
-                 call: Callable[..., Any] | None = None) -> None:
-        super().__init__(wrapped, call or _call_plain)
+                 loop: Callable[[Callable[..., Any]], tuple[Callable[..., Any], LoopPlan]] | None = None) -> None:
+        # Loop mode: ``loop(runner)`` binds the rewritten function to a plan that runs its iterations through this
+        # wrapper's map machinery (``_loop_runner``); the plan gets its runner as it is built.
+        call, plan = loop(self._loop_runner) if loop is not None else (_call_plain, None)
+        super().__init__(wrapped, call)
+        self._self_loop_plan = plan
         self._self_options = options
         self._self_init_key = f"{id(self)}-{getattr(wrapped, '__qualname__', '')}"
         self._self_limits = (

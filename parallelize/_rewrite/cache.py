@@ -4,7 +4,7 @@ the script's next run) skips the analysis and the rewrite: about 40 ms for a 100
 An entry holds the two code objects and the name tuples of a :class:`~parallelize._rewrite.rewritten.Rewritten`
 (``marshal``, which is what ``.pyc`` files use), or a marker for "no loop to rewrite". Refusals are not kept: they
 raise, and their cost does not matter. The entry's name is a hash of everything the result depends on: the
-decoration key ``loop_mode`` computes (file, first line, source, the whole module's source, options), the Python
+decoration key ``pipeline._key`` computes (file, first line, source, the whole module's source, options), the Python
 version (bytecode and marshal format) and optimisation level (``-O``), and the size and modification time of every
 source file of the analysis and the rewriter, so a changed parallelize never loads a stale rewrite.
 """

@@ -89,14 +89,14 @@ class LoopPlan:
     """
 
     def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
-                 runner: Callable[..., Iterator[Any]], options: Any) -> None:
+                 runner: Callable[..., Iterator[Any]], options: Any, global_rng_findings: list[Any]) -> None:
         filename = getattr(getattr(body, "__code__", None), "co_filename", "")
         self.iteration = functools.partial(run_iteration, body, live_names, filename)
         self.env_names = env_names
         self.runner = runner
         self.options = options
         #: PAR602 findings that only ``seed=`` made safe: refused at run time on a backend that shares memory.
-        self.global_rng_findings: list[Any] = []
+        self.global_rng_findings = global_rng_findings
 
     def run_here(self, iterable: Any) -> bool:
         """Whether to run the original loop in the caller: the serial debug switch only.

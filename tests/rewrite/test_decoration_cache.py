@@ -20,7 +20,7 @@ SCRIPT = """
 import json
 
 from parallelize import SharedStateError, parallel_for
-from parallelize._decorators import loop_mode
+from parallelize._rewrite import pipeline
 
 
 def squares(xs):
@@ -44,7 +44,7 @@ try:
     refused = None
 except SharedStateError as exc:
     refused = [f.code for f in exc.findings]
-print(json.dumps({"result": decorated([1, 2, 3]), "analysed": loop_mode.analyses > 0,
+print(json.dumps({"result": decorated([1, 2, 3]), "analysed": pipeline.analyses > 0,
                   "refused": refused}))
 """
 

@@ -304,6 +304,31 @@ def test_the_noqa_note_appears_only_when_a_reported_line_carries_one() -> None:
     assert "noqa" not in str(refused(R.sort_inside))
 
 
+def sorts_with_noqa_in_a_string(xs):
+    out = []
+    for x in xs:
+        out.append(x)
+        out.sort(key=lambda v: str(v) + "# noqa")
+    return out
+
+
+def sorts_with_noqa_for_another_code(xs):
+    out = []
+    for x in xs:
+        out.append(x)
+        out.sort()  # noqa: PAR101
+    return out
+
+
+def test_the_noqa_note_reads_comments_as_the_checker_does() -> None:
+    # "# noqa" inside a string is not a comment, and a comment naming other codes does not silence this one: in
+    # both cases the checker still reports the line, so the note would be wrong (the old regex said it).
+    for fn in (sorts_with_noqa_in_a_string, sorts_with_noqa_for_another_code):
+        error = refused(fn)
+        assert [f.code for f in error.findings] == ["PAR102"]
+        assert "silences `parallelize check` only" not in str(error)
+
+
 def test_checker_honours_noqa_where_the_decorator_refuses(tmp_path: Path) -> None:
     source = ("from parallelize import parallel_for\n\n\n@parallel_for\ndef f(items):\n    out = []\n"
               "    for x in items:\n        out.append(x)\n        out.sort()  # noqa: PAR102\n    return out\n")
