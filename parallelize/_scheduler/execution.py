@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from parallelize._compat import add_note
 from parallelize._scheduler import budget
@@ -33,9 +33,15 @@ from parallelize._scheduler.payload import (
 )
 from parallelize._scheduler.seeding import seeded_task
 
-#: ``(seconds, values, failures)``: ``values[k]`` is task ``first + k``'s result (None where it failed) and
-#: ``failures`` maps a failed task's index to its captured exception.
-BatchResult = tuple[float, list[Any], dict[int, Any]]
+
+class BatchResult(NamedTuple):
+    """What a batch gives back: ``values[k]`` is task ``first + k``'s result (None where it failed)."""
+
+    #: Seconds the batch's tasks took on the worker (what automatic batch sizes learn from).
+    seconds: float
+    values: list[Any]
+    #: A failed task's index → its captured exception.
+    failures: dict[int, Any]
 
 _process_states: dict[str, Any] = {}
 _thread_states = threading.local()
@@ -172,8 +178,8 @@ def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bo
     except Exception as exc:
         add_note(exc, "parallelize: the init= function failed in this worker")
         failure = capture(exc, remote)
-        return (time.perf_counter() - started, [None] * len(items),
-                {first_index + k: failure for k in range(len(items))})
+        return BatchResult(time.perf_counter() - started, [None] * len(items),
+                           {first_index + k: failure for k in range(len(items))})
     budget_token = budget.task_budget_token(spec.budget)
     state_token = _state.set(state)
     try:
@@ -190,7 +196,7 @@ def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bo
     finally:
         _state.reset(state_token)
         budget.reset_task_budget(budget_token)
-    return (time.perf_counter() - started, values, failures)
+    return BatchResult(time.perf_counter() - started, values, failures)
 
 
 def run_while_cheap(spec: CallSpec, first_index: int, take: Callable[[], list[Any]], slow: float,
@@ -231,9 +237,11 @@ def run_while_cheap(spec: CallSpec, first_index: int, take: Callable[[], list[An
     return (time.perf_counter() - started, values, failures, taken)
 
 
-def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Sequence[Any]) -> Any:
-    """Worker entry point. Encoded input (process workers) gives encoded output, plain gives plain."""
-    if isinstance(items, (bytes, bytearray)):
+def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Sequence[Any], encoded: bool) -> Any:
+    """Worker entry point. ``encoded`` (process and cluster workers): ``shared`` is a :class:`SharedSpec`, ``items``
+    pickled bytes, and the :class:`BatchResult` goes back pickled; otherwise (threads) all three are plain."""
+    if encoded:
+        assert isinstance(items, (bytes, bytearray))
 
         budget.limit_worker_threads()
         decoded, unreadable = _decode_items(items, first_index)
@@ -243,11 +251,12 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
             raise  # the function's module is missing on the worker: the backend says how to ship it
         except (Exception, SystemExit) as exc:
             failure = capture(_spec_failure(shared, exc), True)
-            return _encode((0.0, [None] * len(decoded), dict.fromkeys(range(first_index, first_index + len(decoded)),
-                                                                        failure)), first_index)
+            return _encode(BatchResult(0.0, [None] * len(decoded),
+                                       dict.fromkeys(range(first_index, first_index + len(decoded)), failure)),
+                           first_index)
         if spec.live_mark is not None and not os.path.exists(spec.live_mark):
             # The call stopped while this batch sat in the pool's queue: run nothing; nobody reads this result.
-            return _encode((0.0, [None] * len(decoded), {}), first_index)
+            return _encode(BatchResult(0.0, [None] * len(decoded), {}), first_index)
         if spec.start_marks is not None:
             mark_start(spec.start_marks, first_index)
         try:
@@ -295,7 +304,7 @@ def _run_readable(spec: CallSpec, first_index: int, items: Sequence[Any], unread
         if stop < len(items):
             values.append(None)
         start = stop + 1
-    return (seconds, values, failures)
+    return BatchResult(seconds, values, failures)
 
 
 def _spec_failure(shared: SharedSpec | CallSpec, exc: BaseException) -> Exception:
@@ -383,4 +392,4 @@ def _encode(result: BatchResult, first: int) -> bytes:
                     f"({type(exc).__name__}: {exc}); return plain data (numbers, arrays, dicts, dataclasses)")
                 values[k] = None
                 failures[first + k] = capture(error, True)
-        return dumps((seconds, values, failures))
+        return dumps(BatchResult(seconds, values, failures))

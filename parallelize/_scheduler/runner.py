@@ -231,7 +231,7 @@ class Execution:
             if self._shared is None:
                 self._shared = self.backend.share(self.spec)
             payload = batch.items
-        future = self.backend.submit(run_batch, self._shared, batch.first, payload)
+        future = self.backend.submit(run_batch, self._shared, batch.first, payload, self._processes)
         self._in_flight[future] = batch
 
     def _spec_dir(self) -> str:

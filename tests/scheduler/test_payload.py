@@ -106,7 +106,7 @@ def test_a_worker_unmaps_the_shared_arrays_once_idle_with_one_thread_for_it() ->
         shared = payload.share_spec(payload.pickle_spec(spec, store), store.directory)
         for i in range(50):  # run here as a worker would: encoded items in, encoded results out
             items = payload.pickle_items([i], i, store, spec.fn)
-            _seconds, values, failures = pickle.loads(run_batch(shared, i, items))
+            _seconds, values, failures = pickle.loads(run_batch(shared, i, items, True))
             assert values == [tasks.array_sum(i, arr)] and not failures
         assert shared.token in payload._array_specs  # still mapped: batches keep coming
         assert [t.name for t in threading.enumerate()].count("parallelize-idle-release") == 1
