@@ -28,7 +28,7 @@ from parallelize._analysis.facts import (
     Owner,
     Reduction,
 )
-from parallelize._analysis.loops import all_loops, candidate_loops
+from parallelize._analysis.loops import all_loops, candidate_loops, choose_loop
 from parallelize._analysis.rules import Finding, Rule, all_rules, get_rule
 from parallelize._analysis.soundness import drop_seeded, seeded
 from parallelize._analysis.source import SourceProblem, decode, parse, parse_function
@@ -86,20 +86,14 @@ def analyze_function(
     loops = candidate_loops(func.body)
     result = FunctionAnalysis([], None, len(loops), tree, func, ctx.line_offset)
     try:
-        chosen: ast.For | None = None
         if loop is False or (loop is None and not loops):
             result.findings = to_findings(ctx, analyze_task(ctx, func), mode, loop=False)
             return result
-        if isinstance(loop, bool) or loop is None:
-            if len(loops) > 1:
-                effect = Effect("several-loops", func, {"stmt": func.name, "name": str(len(loops)),
-                                                        "where": "loop mode"})
-                result.findings = to_findings(ctx, [effect], mode, loop=True)
-                return result
-            chosen = loops[0] if loops else None
-        elif 1 <= loop <= len(loops):
-            chosen = loops[loop - 1]
-        if chosen is None:
+        chosen = choose_loop(loops, loop)
+        if chosen == "several":
+            result.findings = to_findings(ctx, [_several_loops(func, len(loops))], mode, loop=True)
+            return result
+        if not isinstance(chosen, ast.For):
             return result
         facts, effects = analyze_loop(ctx, func, chosen, loops.index(chosen) + 1)
         result.loop = facts
@@ -235,7 +229,7 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
     for target in targets:
         # Loop mode when the decorator allows it and the function has a loop; map mode otherwise.
         node = target.node
-        if target.loop is None or target.loop is False or isinstance(node, ast.Lambda) or not candidate_loops(
+        if target.loop is False or isinstance(node, ast.Lambda) or not candidate_loops(
             node.body
         ):
             effects = analyze_task(ctx, node)
@@ -269,20 +263,17 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
 
 def _loop_mode(ctx: ModuleContext, func: FunctionNode, option: object, mode: str) -> list[Finding]:
     loops = candidate_loops(func.body)
-    if option == "auto" or option is True:
-        if len(loops) > 1 and option == "auto":
-            effect = Effect("several-loops", func, {"stmt": func.name, "name": str(len(loops)),
-                                                    "where": "loop mode"})
-            return to_findings(ctx, [effect], mode, loop=True)
-        chosen = loops[0] if len(loops) == 1 else None
-    elif isinstance(option, int) and 1 <= option <= len(loops):
-        chosen = loops[option - 1]
-    else:
-        chosen = None
-    if chosen is None:
+    chosen = choose_loop(loops, option)
+    if chosen == "several":
+        return to_findings(ctx, [_several_loops(func, len(loops))], mode, loop=True)
+    if not isinstance(chosen, ast.For):
         return []
     _facts, effects = analyze_loop(ctx, func, chosen, loops.index(chosen) + 1)
     return to_findings(ctx, effects, mode, loop=True)
+
+
+def _several_loops(func: FunctionNode, count: int) -> Effect:
+    return Effect("several-loops", func, {"stmt": func.name, "name": str(count), "where": "loop mode"})
 
 
 _UNUSED = (Owner,)  # re-exported for type checkers of the rewriter

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Literal
 
 from parallelize._analysis.scopes import bindings_of, definitely_bound, target_names
 
@@ -41,6 +42,25 @@ def candidate_loops(body: list[ast.stmt]) -> list[ast.For]:
             inner = [s for block in blocks(stmt) for s in block]
             stack.extend(reversed(inner))
     return found
+
+
+def choose_loop(loops: list[ast.For], option: object) -> ast.For | Literal["several"] | None:
+    """The loop that ``loop=option`` of the decorator picks among a function's candidate ``loops``.
+
+    The decorator's own vocabulary: ``None`` (the default) and ``True`` pick the only loop, ``N`` the N-th counting
+    from 1, ``False`` none (map mode). Returns the loop, None when there is none to pick (map mode; or, for an
+    ``N`` past the last loop, an error the decorator raises), or ``"several"`` when there are several and
+    ``option`` does not say which (PAR205). Loop mode and the checker both choose with this function.
+    """
+    if option is False:
+        return None
+    if option is None or option is True:
+        if len(loops) > 1:
+            return "several"
+        return loops[0] if loops else None
+    if isinstance(option, int) and 1 <= option <= len(loops):
+        return loops[option - 1]
+    return None
 
 
 def all_loops(tree: ast.Module) -> Iterator[tuple[ast.For, Scope]]:

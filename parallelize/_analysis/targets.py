@@ -40,7 +40,8 @@ class Target:
     Attributes:
         node: The function (or lambda).
         mode: ``"processes"`` or ``"threads"``.
-        loop: ``None`` for map mode only, else the decorator's ``loop=`` (``"auto"``, an int, or ``True``).
+        loop: The decorator's ``loop=`` (``None``, ``True``, an int, or ``False``; see ``loops.choose_loop``);
+            ``False`` for a function handed to a pool, which is a task as a whole (map mode).
         scope: The scope the function is defined in.
         keep: Which of the task's effects are findings (``None``: all); a worker subclass's ``run()`` keeps
             only the writes to ``self`` that the parent or other workers see.
@@ -64,7 +65,7 @@ def decorator_target(
         if name in OUR_DECORATORS:
             return our_options(name, call.keywords if call else [])
         if name in TASK_DECORATORS:
-            return "processes", None
+            return "processes", False
     return None
 
 
@@ -76,8 +77,8 @@ def our_options(name: str, keywords: list[ast.keyword]) -> tuple[str, object]:
     if isinstance(backend, ast.Constant) and backend.value == "threads":
         mode = "threads"
     option = given.get("loop")
-    value = option.value if isinstance(option, ast.Constant) else "auto"
-    return mode, ("auto" if value is None else value)
+    # A value only known at run time (`loop=flag`) is read as the default, which picks the only loop.
+    return mode, option.value if isinstance(option, ast.Constant) else None
 
 
 def applied_decorator(call: ast.Call) -> tuple[ast.expr, str, object] | None:
@@ -125,7 +126,7 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
         for func, mode in _handed_over(ctx, call, scope):
             _add(ctx, found, handover, func, "threads" if id(call) in threaded else mode, scope)
     for run, mode, keep in worker_runs(ctx):  # class W(threading.Thread) / (multiprocessing.Process): run()
-        found.setdefault((id(run), mode), Target(run, mode, None, ctx.parents.get(id(run), ctx.tree), keep))
+        found.setdefault((id(run), mode), Target(run, mode, False, ctx.parents.get(id(run), ctx.tree), keep))
     return list(found.values()), handover
 
 
@@ -196,12 +197,12 @@ def _add(
         else:
             break
     if isinstance(func, ast.Lambda):
-        found.setdefault((id(func), mode), Target(func, mode, None, scope))
+        found.setdefault((id(func), mode), Target(func, mode, False, scope))
         return
     node = ctx.lookup(func, scope) or _instance_method(ctx, func, scope)
     if node is not None:
         if (id(node), "decorated") not in found:
-            found.setdefault((id(node), mode), Target(node, mode, None, ctx.parents.get(id(node), ctx.tree)))
+            found.setdefault((id(node), mode), Target(node, mode, False, ctx.parents.get(id(node), ctx.tree)))
         return
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in MUTATING_METHODS:
         owner = ctx.resolve_outside(func.value.id, scope) if not isinstance(scope, ast.Module) else None
