@@ -6,9 +6,8 @@ share memory (serial, threads) the spec and items are handed over as they are. F
 - the spec is pickled once per call with cloudpickle into a :class:`SharedSpec`; workers unpickle it once and
   cache it by token, so broadcast arguments are serialized once and decoded once per worker, not per item;
   a large spec is written to a file and only its path travels with each batch;
-- numpy arrays of ``SHARE_THRESHOLD`` bytes or more (in arguments or items) are written once per call to a file
-  (``/dev/shm`` when it exists) and reach workers as read-only memory maps; the files are removed when the call
-  ends, on success or failure (:class:`ArrayStore`);
+- numpy arrays of ``SHARE_THRESHOLD`` bytes or more (in arguments or items) reach local workers as read-only
+  memory maps, without being pickled (:mod:`parallelize._scheduler.arrays`);
 - anything that cannot be pickled raises :class:`SerializationError` naming the argument or item.
 """
 
@@ -18,9 +17,7 @@ import functools
 import io
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 import threading
 import types
 import uuid
@@ -32,11 +29,9 @@ from typing import Any
 import cloudpickle
 
 from parallelize._errors import SerializationError
+from parallelize._scheduler import arrays
+from parallelize._scheduler.arrays import ArrayStore
 from parallelize._scheduler.decoding import Undecodable, find_undecodable
-
-#: Arrays at least this large are shared through a memory-mapped file instead of being pickled per batch.
-#: Below ~1 MB, pickling costs less than creating and mapping a file.
-SHARE_THRESHOLD = 1 << 20
 
 #: Specs larger than this travel as a file path; smaller ones ride along with each batch.
 INLINE_SPEC_LIMIT = 64 << 10
@@ -97,72 +92,6 @@ class SharedSpec:
     buffers: tuple[Any, ...] = ()
 
 
-def _shm_root() -> str:
-    for candidate in ("/dev/shm", tempfile.gettempdir()):
-        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
-            return candidate
-    return tempfile.gettempdir()
-
-
-class ArrayStore:
-    """Files backing the large arrays of one call; :meth:`close` removes them."""
-
-    def __init__(self) -> None:
-        self._dir: str | None = None
-        self._paths: dict[int, tuple[Any, str]] = {}
-        self._lock = threading.Lock()
-
-    def path_for(self, array: Any) -> str:
-        """Write ``array`` once and return its file's path (the same path for the same array object)."""
-        import numpy as np
-
-        with self._lock:
-            known = self._paths.get(id(array))
-            if known is not None and known[0] is array:
-                return known[1]
-        path = os.path.join(self.directory(), f"{len(self._paths)}-{id(array)}.npy")
-        with self._lock:
-            np.save(path, array, allow_pickle=False)
-            self._paths[id(array)] = (array, path)
-            return path
-
-    def directory(self) -> str:
-        """The call's private folder (created on first use), removed by :meth:`close`."""
-        with self._lock:
-            if self._dir is None:
-                self._dir = tempfile.mkdtemp(prefix="parallelize-", dir=_shm_root())
-            return self._dir
-
-    @property
-    def used(self) -> bool:
-        """Whether any array was written."""
-        return bool(self._paths)
-
-    def close(self) -> None:
-        """Remove every file written for this call."""
-        with self._lock:
-            directory, self._dir = self._dir, None
-            self._paths.clear()
-        if directory is not None:
-            shutil.rmtree(directory, ignore_errors=True)
-
-
-_arrays_loaded = 0  # counts shared arrays opened in this process (see load_spec)
-
-
-def load_shared_array(path: str) -> Any:
-    """Open a shared array read-only in a worker (a memory map of the call's file).
-
-    The spec that holds it stays cached while its call's batches keep coming, and is dropped by
-    :func:`release_shared_specs` once the worker has been idle briefly, so no map outlives its call for long.
-    """
-    import numpy as np
-
-    global _arrays_loaded
-    _arrays_loaded += 1
-    return np.load(path, mmap_mode="r", allow_pickle=False)
-
-
 class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
     def __init__(self, file: io.BytesIO, store: ArrayStore | None,
                  buffers: list[pickle.PickleBuffer] | None = None) -> None:
@@ -174,9 +103,10 @@ class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
 
     def reducer_override(self, obj: Any) -> Any:
         store = self._store
-        if (store is not None and type(obj).__module__ == "numpy" and type(obj).__name__ in ("ndarray", "memmap")
-                and obj.nbytes >= SHARE_THRESHOLD and not obj.dtype.hasobject):
-            return load_shared_array, (store.path_for(obj),)
+        if store is not None and type(obj).__module__ == "numpy":
+            shared = arrays.reduce_array(obj, store)
+            if shared is not None:
+                return shared
         if isinstance(obj, io.IOBase) and _is_os_file(obj):
             raise pickle.PicklingError(_file_refusal(obj))
         if getattr(type(obj), "_parallelize_wrapper", False):
@@ -216,7 +146,7 @@ def _file_refusal(obj: io.IOBase) -> str:
 
 def _out_of_band(buffers: list[pickle.PickleBuffer]) -> Callable[[pickle.PickleBuffer], bool]:
     def keep(buffer: pickle.PickleBuffer) -> bool:  # pickle's contract: a true result keeps it in-band
-        if buffer.raw().nbytes < SHARE_THRESHOLD:
+        if buffer.raw().nbytes < arrays.SHARE_THRESHOLD:
             return True
         buffers.append(buffer)
         return False
@@ -430,12 +360,12 @@ def load_spec(shared: SharedSpec | CallSpec) -> CallSpec:
             _spec_cache.move_to_end(shared.token)
             return spec
     data = spec_bytes(shared)
-    before = _arrays_loaded
+    before = arrays.loaded
     # Read-only, as the memory-mapped arrays of local workers are: a task cannot change what later tasks see.
     spec = pickle.loads(data, buffers=[memoryview(b).toreadonly() for b in shared.buffers])
     restore_filename(spec.fn, spec.fn_filename)
     with _spec_lock:
-        if _arrays_loaded != before:
+        if arrays.loaded != before:
             # At most one call's shared arrays stay mapped in a worker at a time.
             for token in list(_array_specs):
                 _spec_cache.pop(token, None)

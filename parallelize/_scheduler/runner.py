@@ -36,12 +36,12 @@ from typing import Any
 from parallelize._backends.base import Backend
 from parallelize._errors import SerializationError, TaskTimeoutError, WorkerCrashedError, describe_task_item
 from parallelize._scheduler import budget
+from parallelize._scheduler.arrays import ArrayStore
 from parallelize._scheduler.batching import BatchSizer
 from parallelize._scheduler.decoding import find_undecodable, tolerant_loads
 from parallelize._scheduler.execution import live_mark_path, run_batch, run_while_cheap, start_mark_path
 from parallelize._scheduler.ordering import Event
 from parallelize._scheduler.payload import (
-    ArrayStore,
     CallSpec,
     pickle_items,
     pickle_spec,

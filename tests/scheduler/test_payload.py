@@ -12,7 +12,7 @@ import pytest
 import tasks
 
 from parallelize import parallel_for
-from parallelize._scheduler import payload
+from parallelize._scheduler import arrays, payload
 
 
 def _leftover_dirs() -> set[str]:
@@ -29,7 +29,7 @@ def test_large_array_argument_gives_the_serial_result_and_files_are_removed() ->
 
 
 def test_large_array_is_written_once_per_call() -> None:
-    store = payload.ArrayStore()
+    store = arrays.ArrayStore()
     arr = np.zeros(200_000)
     try:
         a = payload.dumps((arr, [arr, {"x": arr}]), store)
@@ -46,7 +46,7 @@ def test_large_array_is_written_once_per_call() -> None:
 
 
 def test_small_arrays_are_pickled_inline() -> None:
-    store = payload.ArrayStore()
+    store = arrays.ArrayStore()
     payload.dumps(np.zeros(10), store)
     assert not store.used
     store.close()
@@ -100,7 +100,7 @@ def test_a_worker_unmaps_the_shared_arrays_once_idle_with_one_thread_for_it() ->
 
     arr = np.random.default_rng(1).random(300_000)  # shared through a file, memory-mapped where decoded
     f = parallel_for(n_jobs=2, batch_size=1)(tasks.array_sum)
-    store = payload.ArrayStore()
+    store = arrays.ArrayStore()
     try:
         spec = f._spec(resolve_backend(None, n_jobs=2, io=False, max_concurrency=None), (arr,), {})
         shared = payload.share_spec(payload.pickle_spec(spec, store), store.directory)
