@@ -1,7 +1,9 @@
 """The contract between the scheduler and the backends that run its batches.
 
 A backend starts, runs and kills workers, and turns its own failure types into ours. Nothing else: batching,
-ordering, retries, seeds, timeouts and errors live once, in the scheduler. A backend needs ``submit``; the rest
+ordering, retries, seeds, timeouts and errors live once, in the scheduler. What it sends is opaque to it: a call's
+shared spec is a :class:`SharedPayload` (a token and a framed form, nothing of its encoding), a batch's arguments
+are passed on as they are, and :class:`BatchInfo` says which batch they are. A backend needs ``submit``; the rest
 has sensible defaults in :class:`BackendBase` (a backend written from scratch provides every member of
 :class:`Backend`, as the cluster backends do). Implementations return standard ``concurrent.futures.Future``
 objects (a Dask backend adapts its futures to them).
@@ -37,6 +39,36 @@ class Capabilities:
     in_caller: bool = False
 
 
+@dataclass(frozen=True)
+class BatchInfo:
+    """What a backend is told of a batch besides its payload (``submit``'s arguments, which it never unpacks).
+
+    Attributes:
+        call: The call's token, the same for every batch of one call.
+        first: The index of the batch's first task: for the backend's messages ("the batch starting at task 12")
+            and its own crash accounting.
+        failed: Given the batch's result as the worker produced it, whether one of its tasks failed; for a backend
+            that retries failed batches itself (Dask's ``retries=``). None where results are not encoded.
+    """
+
+    call: str
+    first: int
+    failed: Callable[[Any], bool] | None = None
+
+
+class SharedPayload(Protocol):
+    """What ``share`` receives on process and cluster backends: the call's encoded spec, opaque but for these."""
+
+    #: Names the call's data; workers cache what they decoded by it.
+    token: str
+
+    def framed(self, *, copy: bool = False) -> Any:
+        """The same payload with its large parts as numpy ``uint8`` views, which cluster transports (Dask,
+        ipyparallel) send as frames of their own without copying; ``copy`` copies them first (for workers in
+        the caller's own process, which would otherwise read the caller's arrays as they change)."""
+        ...
+
+
 @runtime_checkable
 class Backend(Protocol):
     """What the scheduler needs from a backend."""
@@ -55,12 +87,14 @@ class Backend(Protocol):
         cores over ``n_workers`` (a cluster: per worker host); None for the even split."""
         ...
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
-        """Run ``fn(*args)`` on a worker; failures of the backend itself surface as our error types."""
+    def submit(self, fn: Callable[..., R], /, *args: Any, batch: BatchInfo | None = None) -> Future[R]:
+        """Run ``fn(*args)`` on a worker; failures of the backend itself surface as our error types. ``batch``
+        says which batch the arguments carry (None for work that is not a batch)."""
         ...
 
     def share(self, obj: Any) -> Any:
-        """Make ``obj`` (sent with every batch of one call) cheap to send many times; return what to send."""
+        """Make ``obj`` (sent with every batch of one call) cheap to send many times; return what to send. On
+        process and cluster backends ``obj`` is a :class:`SharedPayload`; elsewhere the call's plain spec."""
         ...
 
     def cancel(self, futures: Iterable[Future[Any]]) -> None:

@@ -3,8 +3,8 @@
 Data flow (who owns which thread)::
 
     caller thread (scheduler)                         Dask client loop thread      cluster
-      share(SharedSpec) --client.scatter(broadcast)--------------------------------> every worker, once per call
-      submit(run_batch, shared, first, items)
+      share(SharedPayload) --client.scatter(broadcast)-----------------------------> every worker, once per call
+      submit(run_batch, shared, *payload, batch=BatchInfo)
         --client.submit(_run_on_worker, pure=False)--> dask Future ----------------> a worker thread runs the batch
       <-- DaskFuture (a concurrent.futures.Future)
                                                       "Dask-Callback-Thread": _relay fetches the result bytes,
@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 import distributed
 from distributed import Client, KilledWorker
 
-from parallelize._backends.base import Capabilities
+from parallelize._backends.base import BatchInfo, Capabilities, SharedPayload
 from parallelize._backends.dask_worker import (
     START_TOPIC,
     _BatchFailed,
@@ -209,24 +209,13 @@ class DaskBackend:
         return share
 
     # -- the Backend protocol -----------------------------------------------------------------------------------
-    def share(self, obj: Any) -> Any:
-        """Scatter ``obj`` (the call's pickled spec) to every worker once; batches then carry a reference."""
-        from parallelize._scheduler.payload import SharedSpec
-
-        if isinstance(obj, SharedSpec) and obj.data is not None:
-            # Dask sends numpy buffers as raw frames but copies and pickles plain bytes again: uint8 views of the
-            # same bytes (the pickle, and the large arrays that travel beside it) scatter without those copies.
-            import numpy as np
-
-            def frame(buffer: Any) -> Any:
-                return np.frombuffer(buffer, dtype=np.uint8)
-
-            # Workers in this process (LocalCluster(processes=False)) get scattered objects without a copy; the
-            # arrays' buffers must then be copied here, or tasks would read the caller's memory as it changes.
-            in_process = str(getattr(self.client.scheduler, "address", "")).startswith("inproc")
-            buffers = tuple(frame(bytes(b.raw()) if in_process else b.raw()) for b in obj.buffers)
-            data = frame(obj.data) if len(obj.data) > 1 << 20 else obj.data
-            obj = SharedSpec(obj.token, data, None, buffers)
+    def share(self, obj: SharedPayload) -> Any:
+        """Scatter ``obj`` (the call's encoded spec) to every worker once; batches then carry a reference."""
+        # Dask sends numpy buffers as raw frames but copies and pickles plain bytes again, hence the framed views.
+        # Workers in this process (LocalCluster(processes=False)) get scattered objects without a copy; the
+        # arrays' buffers must then be copied here, or tasks would read the caller's memory as it changes.
+        in_process = str(getattr(self.client.scheduler, "address", "")).startswith("inproc")
+        obj = obj.framed(copy=in_process)
         scattered = self.client.scatter(obj, broadcast=True, hash=False)
         # Kept while the caller holds the reference: scattered data has no task to recompute it from, so when every
         # worker holding it has died (a task that kills each worker it lands on), it is scattered again from here.
@@ -241,25 +230,24 @@ class DaskBackend:
             self._sources.pop(key, None)
             self._rescattered.pop(key, None)
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+    def submit(self, fn: Callable[..., R], /, *args: Any, batch: BatchInfo | None = None) -> Future[R]:
         """Run ``fn(*args)`` as a Dask task with a unique key; return a ``concurrent.futures.Future``."""
-        first = args[1] if len(args) > 1 and isinstance(args[1], int) else None
         outer: DaskFuture[R] = DaskFuture(None)
-        self._send(outer, fn, args, first, 0)
+        self._send(outer, fn, args, batch, 0)
         return outer
 
-    def _send(self, outer: DaskFuture[Any], fn: Callable[..., Any], args: tuple[Any, ...], first: int | None,
+    def _send(self, outer: DaskFuture[Any], fn: Callable[..., Any], args: tuple[Any, ...], batch: BatchInfo | None,
               resent: int) -> None:
         shared = args[0] if args else None
         with self._lock:
             replacement = self._rescattered.get(str(getattr(shared, "key", "")))
         sent = (replacement, *args[1:]) if replacement is not None else args
-        inner = self.client.submit(_run_on_worker, fn, self.task_budget, self._retries > 0, *sent, pure=False,
-                                   retries=self._retries or None, resources=self._resources)
+        inner = self.client.submit(_run_on_worker, fn, self.task_budget, batch, self._retries > 0, *sent,
+                                   pure=False, retries=self._retries or None, resources=self._resources)
         outer.inner = inner
         with self._lock:
             self._pending.add(inner)
-        inner.add_done_callback(lambda done: self._relay(done, outer, first, (fn, args, resent)))
+        inner.add_done_callback(lambda done: self._relay(done, outer, batch, (fn, args, resent)))
 
     def _rescatter(self, shared: Any) -> bool:
         """Scatter the data behind ``shared`` again after every replica was lost; False if it is not ours."""
@@ -276,18 +264,19 @@ class DaskBackend:
             self._rescattered[key] = fresh
         return True
 
-    def _relay(self, done: DaskFutureType, outer: DaskFuture[Any], first: int | None,
+    def _relay(self, done: DaskFutureType, outer: DaskFuture[Any], batch: BatchInfo | None,
                resend: tuple[Callable[..., Any], tuple[Any, ...], int]) -> None:
         with self._lock:
             self._pending.discard(done)
         if outer.cancelled():
             return
         fn, args, resent = resend
+        first = batch.first if batch is not None else None
         try:
             value = done.result()
         except CancelledError as exc:
             try:
-                if self._resend_after_loss(outer, fn, args, first, resent):
+                if self._resend_after_loss(outer, fn, args, batch, resent):
                     return
             except Exception as failure:  # the cluster would not take it again: say so, never leave it pending
                 self._dropped(outer, first, failure)
@@ -310,7 +299,7 @@ class DaskBackend:
         outer.release()
 
     def _resend_after_loss(self, outer: DaskFuture[Any], fn: Callable[..., Any], args: tuple[Any, ...],
-                           first: int | None, resent: int) -> bool:
+                           batch: BatchInfo | None, resent: int) -> bool:
         """Handle a batch dropped by the scheduler: True if it was sent again (or failed as a killer), False if
         its data was not lost (another cause: the caller reports it as dropped)."""
         if not args or resent >= RESENDS or not self._rescatter(args[0]):
@@ -318,17 +307,19 @@ class DaskBackend:
         # The call's scattered data died with the workers that held it (the scheduler says "lost dependencies" or
         # "already forgotten"). A batch that had started was on one of them when it died: Dask's own count
         # (allowed-failures) restarts with each new key, so it is kept here.
-        deaths = self._count_death(args[0], first)
+        deaths = self._count_death(batch)
         if deaths <= _allowed_failures():
-            self._send(outer, fn, args, first, resent + 1)
+            self._send(outer, fn, args, batch, resent + 1)
         else:
-            self._killed(outer, first, deaths)
+            self._killed(outer, batch.first if batch is not None else None, deaths)
         return True
 
-    def _count_death(self, shared: Any, first: int | None) -> int:
-        """Count one more death for the batch starting at ``first`` if the worker it last started on is gone;
-        return its deaths so far. (Each resend is a new Dask key, so Dask's own count starts again at zero.)"""
-        token = getattr(self._sources.get(str(getattr(shared, "key", ""))), "token", None)
+    def _count_death(self, batch: BatchInfo | None) -> int:
+        """Count one more death for ``batch`` if the worker it last started on is gone; return its deaths so far.
+        (Each resend is a new Dask key, so Dask's own count starts again at zero.)"""
+        if batch is None:
+            return 0
+        token, first = batch.call, batch.first
         try:
             events = self.client.get_events(START_TOPIC)
             alive = set(self.client.scheduler_info(n_workers=-1).get("workers", {}))

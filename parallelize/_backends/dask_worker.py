@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import pickle
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import distributed
 
+from parallelize._backends.base import BatchInfo
 from parallelize._scheduler import budget
 
 __all__ = ["START_TOPIC", "_BatchFailed", "_TaskInterrupted", "_processing_on", "_run_on_worker"]
@@ -59,34 +59,32 @@ def _adopt_share(share: int) -> None:
         _worker_share = share
 
 
-def _say(token: str | None, args: tuple[Any, ...], *, ended: bool) -> None:
+def _say(batch: BatchInfo | None, *, ended: bool) -> None:
     """Tell the scheduler that this worker started (or ended) the batch: (call token, first, worker, ended)."""
-    if token is None or len(args) < 2:
+    if batch is None:
         return
     with contextlib.suppress(ValueError):  # not on a worker (a test calling it directly)
         worker = distributed.get_worker()
-        worker.log_event(START_TOPIC, (token, args[1], worker.address, ended))
+        worker.log_event(START_TOPIC, (batch.call, batch.first, worker.address, ended))
 
 
-def _run_on_worker(fn: Callable[..., Any], share: int, retry_failures: bool, *args: Any) -> Any:
+def _run_on_worker(fn: Callable[..., Any], share: int, batch: BatchInfo | None, retry_failures: bool,
+                   *args: Any) -> Any:
     """Worker side of :meth:`DaskBackend.submit`: set the core budget, run the batch, explain import errors."""
     _adopt_share(share)  # noqa: PAR105  (per-worker state on purpose: the caller never needs it)
-    token = getattr(args[0], "token", None) if args else None
-    _say(token, args, ended=False)
+    _say(batch, ended=False)
     try:
         with _joblib_within_share():
             result = fn(*args)
-        _say(token, args, ended=True)
+        _say(batch, ended=True)
     except ImportError as exc:
         raise _import_error(exc) from None
     except KeyboardInterrupt:
         # Escaping a Dask worker thread, it would kill the worker and come back as KilledWorker; on loky it reaches
         # the caller as KeyboardInterrupt. Carry it as an ordinary exception and raise it there (``_relay``).
         raise _TaskInterrupted() from None
-    if retry_failures and isinstance(result, (bytes, bytearray)):
-        _seconds, _values, failures = pickle.loads(result)
-        if failures:
-            raise _BatchFailed(bytes(result))
+    if retry_failures and batch is not None and batch.failed is not None and batch.failed(result):
+        raise _BatchFailed(bytes(result))
     return result
 
 

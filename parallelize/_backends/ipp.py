@@ -3,8 +3,8 @@
 Data flow (who owns which thread)::
 
     caller thread (scheduler)                          ipyparallel's client thread     engines
-      share(SharedSpec) --DirectView.apply(_keep)--------------------------------------> every engine, once per call
-      submit(run_batch, _EngineSpec, first, items)
+      share(SharedPayload) --DirectView.apply(_keep)-----------------------------------> every engine, once per call
+      submit(run_batch, _EngineSpec, *payload, batch=BatchInfo)
         --LoadBalancedView.apply(_run_on_engine)--> AsyncResult ----------------------> an idle engine runs the batch
       <-- EngineFuture (a concurrent.futures.Future)
                                                        AsyncResult's done-callback: _relay translates failures
@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 import ipyparallel
 from ipyparallel.error import RemoteError
 
-from parallelize._backends.base import Capabilities
+from parallelize._backends.base import BatchInfo, Capabilities, SharedPayload
 from parallelize._errors import BackendUnavailableError, ParallelizeWarning, WorkerCrashedError
 from parallelize._scheduler import budget
 
@@ -194,26 +194,19 @@ class IPyParallelBackend:
         return share
 
     # -- the Backend protocol -----------------------------------------------------------------------------------
-    def share(self, obj: Any) -> Any:
-        """Push ``obj`` (the call's pickled spec) to every engine once; batches then carry its token."""
-        from parallelize._scheduler.payload import SharedSpec
-
-        if not isinstance(obj, SharedSpec):
-            return obj
-        import numpy as np
-
-        # ipyparallel sends numpy buffers as their own zmq frames, without copying them into a pickle.
-        buffers = tuple(np.frombuffer(b.raw(), dtype=np.uint8) for b in obj.buffers)
+    def share(self, obj: SharedPayload) -> Any:
+        """Push ``obj`` (the call's encoded spec) to every engine once; batches then carry its token."""
         engines = list(self.client.ids)
         if not engines:
             raise WorkerCrashedError("the IPython cluster has no engine left to run tasks on; start engines "
                                      "(`ipengine`, or ipyparallel.Cluster.start_engines) and call again", [])
-        self.client[engines].apply_sync(_keep, SharedSpec(obj.token, obj.data, None, buffers))
+        # ipyparallel sends numpy buffers as their own zmq frames, without copying them into a pickle.
+        self.client[engines].apply_sync(_keep, obj.token, obj.framed())
         return _EngineSpec(obj.token, tuple(engines))
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+    def submit(self, fn: Callable[..., R], /, *args: Any, batch: BatchInfo | None = None) -> Future[R]:
         """Run ``fn(*args)`` on an idle engine holding the call's spec; return a ``concurrent.futures.Future``."""
-        outer: EngineFuture[R] = EngineFuture(self, fn, args)
+        outer: EngineFuture[R] = EngineFuture(self, fn, args, batch.first if batch is not None else None)
         with self._lock:
             self._pending.add(outer)
         self._send(outer)
@@ -348,12 +341,13 @@ class EngineFuture(Future[R]):
     """A ``concurrent.futures.Future`` completed from an ipyparallel ``AsyncResult`` (rerun if interrupted by
     mistake)."""
 
-    def __init__(self, backend: IPyParallelBackend, fn: Callable[..., R], args: tuple[Any, ...]) -> None:
+    def __init__(self, backend: IPyParallelBackend, fn: Callable[..., R], args: tuple[Any, ...],
+                 first: int | None) -> None:
         super().__init__()
         self.backend = backend
         self.fn = fn
         self.args = args
-        self.first: int | None = args[1] if len(args) > 1 and isinstance(args[1], int) else None
+        self.first = first
         self.inner: Any = None
         self.sent = 0.0
         self.reruns = 0
@@ -379,11 +373,11 @@ _specs_lock = threading.Lock()
 _engine_share: int | None = None
 
 
-def _keep(spec: Any) -> None:
+def _keep(token: str, spec: Any) -> None:
     """On an engine: hold a call's spec for its batches (the last 8 calls)."""
     with _specs_lock:
-        _specs[spec.token] = spec
-        _specs.move_to_end(spec.token)
+        _specs[token] = spec
+        _specs.move_to_end(token)
         while len(_specs) > 8:
             _specs.popitem(last=False)
 

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from loky import ProcessPoolExecutor
 from loky.process_executor import BrokenProcessPool, ShutdownExecutorError, TerminatedWorkerError
 
-from parallelize._backends.base import BackendBase, Capabilities
+from parallelize._backends.base import BackendBase, BatchInfo, Capabilities
 from parallelize._errors import WorkerCrashedError
 
 R = TypeVar("R")
@@ -80,7 +80,7 @@ class LokyBackend(BackendBase):
                 self._executor = None
         executor.shutdown(wait=False, kill_workers=True)
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+    def submit(self, fn: Callable[..., R], /, *args: Any, batch: BatchInfo | None = None) -> Future[R]:
         """Send ``fn(*args)`` to a worker process; a broken pool is replaced first."""
         for _attempt in range(2):
             executor = self._get_executor()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from parallelize._backends.base import BackendBase, Capabilities, completed_future
+from parallelize._backends.base import BackendBase, BatchInfo, Capabilities, completed_future
 
 R = TypeVar("R")
 
@@ -17,6 +17,6 @@ class SerialBackend(BackendBase):
     name = "serial"
     capabilities = Capabilities(processes=False, shares_memory=True, can_kill=False, remote=False, in_caller=True)
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+    def submit(self, fn: Callable[..., R], /, *args: Any, batch: BatchInfo | None = None) -> Future[R]:
         """Run ``fn(*args)`` now."""
         return completed_future(fn, *args)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from parallelize._backends.base import BackendBase, Capabilities
+from parallelize._backends.base import BackendBase, BatchInfo, Capabilities
 
 R = TypeVar("R")
 
@@ -34,7 +34,7 @@ class ThreadBackend(BackendBase):
                 self._executor = ThreadPoolExecutor(self._n_workers, thread_name_prefix="parallelize-worker")
             return self._executor
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+    def submit(self, fn: Callable[..., R], /, *args: Any, batch: BatchInfo | None = None) -> Future[R]:
         """Queue ``fn(*args)`` on a pool thread."""
         return self._get_executor().submit(fn, *args)
 

@@ -269,6 +269,13 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
     return run_tasks(load_spec(shared), first_index, items, remote=False)
 
 
+def batch_failed(result: bytes | bytearray) -> bool:
+    """Whether a task of an encoded batch result failed (for a backend's own retries; see ``BatchInfo``)."""
+    import pickle
+
+    return bool(pickle.loads(result).failures)
+
+
 def _decode_items(data: bytes | bytearray, first_index: int) -> tuple[list[Any], dict[int, Any]]:
     """Unpickle a batch's items; an item that cannot be rebuilt here fails its own task, named, not the batch."""
     import pickle

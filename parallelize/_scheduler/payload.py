@@ -91,6 +91,23 @@ class SharedSpec:
     path: str | None
     buffers: tuple[Any, ...] = ()
 
+    def framed(self, *, copy: bool = False) -> SharedSpec:
+        """This spec with its out-of-band buffers, and its pickle when over 1 MB, as numpy ``uint8`` views.
+
+        Cluster transports (Dask, ipyparallel) send numpy buffers as frames of their own without copying them, but
+        copy plain bytes into a pickle again. ``copy``: copy the buffers first, for workers in the caller's own
+        process (``LocalCluster(processes=False)``), which get the object itself and would otherwise read the
+        caller's arrays as they change. (``backends.base.SharedPayload`` is what a backend may rely on.)
+        """
+        import numpy as np
+
+        def frame(buffer: Any) -> Any:
+            return np.frombuffer(buffer, dtype=np.uint8)
+
+        buffers = tuple(frame(bytes(b.raw()) if copy else b.raw()) for b in self.buffers)
+        data = frame(self.data) if self.data is not None and len(self.data) > 1 << 20 else self.data
+        return SharedSpec(self.token, data, self.path, buffers)
+
 
 class _Pickler(cloudpickle.CloudPickler):  # type: ignore[misc]
     def __init__(self, file: io.BytesIO, store: ArrayStore | None,

@@ -28,18 +28,25 @@ import itertools
 import os
 import pickle
 import time
+import uuid
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, replace
 from typing import Any
 
-from parallelize._backends.base import Backend
+from parallelize._backends.base import Backend, BatchInfo
 from parallelize._errors import SerializationError, TaskTimeoutError, WorkerCrashedError, describe_task_item
 from parallelize._scheduler import budget
 from parallelize._scheduler.arrays import ArrayStore
 from parallelize._scheduler.batching import BatchSizer
 from parallelize._scheduler.decoding import find_undecodable, tolerant_loads
-from parallelize._scheduler.execution import live_mark_path, run_batch, run_while_cheap, start_mark_path
+from parallelize._scheduler.execution import (
+    batch_failed,
+    live_mark_path,
+    run_batch,
+    run_while_cheap,
+    start_mark_path,
+)
 from parallelize._scheduler.ordering import Event
 from parallelize._scheduler.payload import (
     CallSpec,
@@ -98,6 +105,7 @@ class Execution:
         self._shared: Any = None
         self._in_flight: dict[Future[Any], _Batch] = {}
         self._taken = 0
+        self._token = uuid.uuid4().hex  # names this run's batches to the backend (BatchInfo.call)
         self._first_index = first_index  # the index of the first item (loop mode: iterations already run)
         # An exception raised by the input iterable itself: held until every item taken before it is done, as a
         # serial loop would have run them all before seeing it.
@@ -231,7 +239,8 @@ class Execution:
             if self._shared is None:
                 self._shared = self.backend.share(self.spec)
             payload = batch.items
-        future = self.backend.submit(run_batch, self._shared, batch.first, payload, self._processes)
+        info = BatchInfo(self._token, batch.first, batch_failed if self._processes else None)
+        future = self.backend.submit(run_batch, self._shared, batch.first, payload, self._processes, batch=info)
         self._in_flight[future] = batch
 
     def _spec_dir(self) -> str:
