@@ -1,6 +1,6 @@
 """Inspect a kernel call's arguments: numeric dtypes, numpy broadcasting, ``out=``, and device arrays.
 
-Pure numpy; every path (CUDA, simulator, CPU) sees the same :class:`CallSpec`, so dtype and shape rules are
+Pure numpy; every path (CUDA, simulator, CPU) sees the same :class:`ElementwiseCall`, so dtype and shape rules are
 the same everywhere. Python scalars are "weak" as in numpy 2 (NEP 50): ``saxpy(2.0, x32, y32)`` runs in
 float32.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "CallSpec",
+    "ElementwiseCall",
     "check_out",
     "describe_argument",
     "is_device_array",
@@ -90,7 +90,7 @@ def separate_from_out(values: list[Any], is_array: Sequence[bool], out: Any) -> 
 
 
 @dataclass
-class CallSpec:
+class ElementwiseCall:
     """One elementwise call, normalised.
 
     Attributes:
@@ -121,7 +121,7 @@ def _weak_scalar(value: object) -> bool:
 
 def prepare_elementwise(
     args: Sequence[Any], names: Sequence[str], signature_dtypes: Sequence[np.dtype[Any]] | None
-) -> CallSpec:
+) -> ElementwiseCall:
     """Validate and normalise an elementwise call's arguments.
 
     Args:
@@ -192,7 +192,7 @@ def prepare_elementwise(
     for position, (value, array) in enumerate(zip(values, is_array, strict=False)):
         if not array:  # scalars travel as numpy scalars of their resolved dtype (weak ones included)
             values[position] = dtypes[position].type(value)
-    return CallSpec(values, dtypes, is_array, tuple(shape), any(map(is_device_array, values)))
+    return ElementwiseCall(values, dtypes, is_array, tuple(shape), any(map(is_device_array, values)))
 
 
 def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from parallelize._compat import add_note
 from parallelize._gpu import diagnostics, diskcache
-from parallelize._gpu.arguments import CallSpec, describe_argument, is_device_array, separate_from_out
+from parallelize._gpu.arguments import ElementwiseCall, describe_argument, is_device_array, separate_from_out
 from parallelize._gpu.codegen import arrange, elementwise_source
 from parallelize._gpu.rewrite import rewrite_grid_kernel
 
@@ -148,7 +148,7 @@ class CpuElementwise:
                 )
         return loop
 
-    def run(self, spec: CallSpec, ret: np.dtype[Any], out: Any) -> Any:
+    def run(self, spec: ElementwiseCall, ret: np.dtype[Any], out: Any) -> Any:
         """Compute the kernel over the broadcast arguments; write into ``out`` when given."""
         import numba
         from numba.core.errors import NumbaError

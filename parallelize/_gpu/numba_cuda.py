@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from parallelize._gpu import diagnostics, diskcache
-from parallelize._gpu.arguments import CallSpec, is_device_array
+from parallelize._gpu.arguments import ElementwiseCall, is_device_array
 from parallelize._gpu.codegen import arrange, elementwise_source
 from parallelize._gpu.launch import DeviceLimits, LaunchConfig, compute_launch
 from parallelize._gpu.rewrite import rewrite_grid_kernel
@@ -214,7 +214,7 @@ class CudaElementwise:
         generated, _ = self._generated(layout, out_type.ndim, self.cache, self._device_function())
         return _compile_ptx(generated, (out_type, *argtypes), cc, self.checks, self.func, self.device)
 
-    def run(self, spec: CallSpec, ret: np.dtype[Any], out: Any, limits: DeviceLimits) -> Any:
+    def run(self, spec: ElementwiseCall, ret: np.dtype[Any], out: Any, limits: DeviceLimits) -> Any:
         """Compute the kernel over the broadcast arguments; the result stays on the device if any input was
         there."""
         from numba import cuda

@@ -78,10 +78,10 @@ def worker_state(kind: type[Any] | None = None, /) -> Any:
     return value
 
 
-def _initialized(spec: CallSpec, remote: bool) -> Any:
+def _initialized(spec: CallSpec, pickled: bool) -> Any:
     if spec.init is None or spec.init_key is None:
         return _NO_STATE
-    if remote:
+    if pickled:
         states = _process_states
     else:
         if not hasattr(_thread_states, "states"):
@@ -101,7 +101,7 @@ def _call(spec: CallSpec, item: Any) -> Any:
     return call_with_limits(spec.fn, (item, *spec.args), spec.kwargs, spec.limits)
 
 
-def run_task(spec: CallSpec, index: int, item: Any, remote: bool) -> tuple[bool, Any]:
+def run_task(spec: CallSpec, index: int, item: Any, pickled: bool) -> tuple[bool, Any]:
     """Run one task with its seed and limits; return ``(ok, value_or_failure)``. Ctrl-C is not captured;
     ``sys.exit()`` is, so that it cannot end a worker: the caller raises it (see ``scheduler.run_list``)."""
     try:
@@ -109,7 +109,7 @@ def run_task(spec: CallSpec, index: int, item: Any, remote: bool) -> tuple[bool,
             started = time.perf_counter()
             value = _call(spec, item)
         took = time.perf_counter() - started
-        if spec.timeout is not None and not remote and took > spec.timeout:
+        if spec.timeout is not None and not pickled and took > spec.timeout:
             from parallelize._errors import TaskTimeoutError
 
             raise TaskTimeoutError(
@@ -117,16 +117,16 @@ def run_task(spec: CallSpec, index: int, item: Any, remote: bool) -> tuple[bool,
                 "interrupted, so it finished first)", index, spec.timeout)
         return (True, value)
     except (Exception, SystemExit) as exc:
-        return (False, _captured(exc, remote))
+        return (False, _captured(exc, pickled))
 
 
-def _captured(exc: BaseException, remote: bool) -> Any:
-    if remote and isinstance(exc, ValueError) and "read-only" in str(exc):
+def _captured(exc: BaseException, pickled: bool) -> Any:
+    if pickled and isinstance(exc, ValueError) and "read-only" in str(exc):
         add_note(exc, READ_ONLY_NOTE)
-    return capture(exc, remote)
+    return capture(exc, pickled)
 
 
-def _run_plain(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bool,
+def _run_plain(spec: CallSpec, first_index: int, items: Sequence[Any], pickled: bool,
                values: list[Any], failures: dict[int, Any]) -> None:
     # The hot loop for tasks without seed, limits or timeout: as close to a list comprehension as it gets,
     # since 200,000 trivial tasks must cost about what the serial loop costs. A failure is located by position.
@@ -143,7 +143,7 @@ def _run_plain(spec: CallSpec, first_index: int, items: Sequence[Any], remote: b
                 values.extend(map(fn, iterator))
             return
         except (Exception, SystemExit) as exc:
-            failures[first_index + len(values)] = _captured(exc, remote)
+            failures[first_index + len(values)] = _captured(exc, pickled)
             values.append(None)
 
 
@@ -168,28 +168,32 @@ def _run_watched(spec: CallSpec, first_index: int, items: Sequence[Any], values:
             failures[index] = value
 
 
-def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], remote: bool) -> BatchResult:
-    """Run a batch of decoded items in this thread: ``(seconds, values, failures by index)``."""
+def run_tasks(spec: CallSpec, first_index: int, items: Sequence[Any], pickled: bool) -> BatchResult:
+    """Run a batch of decoded items in this thread: ``(seconds, values, failures by index)``.
+
+    ``pickled``: the outcomes go back to the caller pickled (a process or cluster worker), so exceptions are
+    captured as portable records; False in the caller's own process (threads, serial).
+    """
     started = time.perf_counter()
     values: list[Any] = []
     failures: dict[int, Any] = {}
     try:
-        state = _initialized(spec, remote)
+        state = _initialized(spec, pickled)
     except Exception as exc:
         add_note(exc, "parallelize: the init= function failed in this worker")
-        failure = capture(exc, remote)
+        failure = capture(exc, pickled)
         return BatchResult(time.perf_counter() - started, [None] * len(items),
                            {first_index + k: failure for k in range(len(items))})
     budget_token = budget.task_budget_token(spec.budget)
     state_token = _state.set(state)
     try:
-        if spec.strict and remote:
+        if spec.strict and pickled:
             _run_watched(spec, first_index, items, values, failures)
-        elif spec.seed is None and spec.limits is None and (spec.timeout is None or remote):
-            _run_plain(spec, first_index, items, remote, values, failures)
+        elif spec.seed is None and spec.limits is None and (spec.timeout is None or pickled):
+            _run_plain(spec, first_index, items, pickled, values, failures)
         else:
             for k, item in enumerate(items):
-                ok, value = run_task(spec, first_index + k, item, remote)
+                ok, value = run_task(spec, first_index + k, item, pickled)
                 values.append(value if ok else None)
                 if not ok:
                     failures[first_index + k] = value
@@ -262,11 +266,11 @@ def run_batch(shared: SharedSpec | CallSpec, first_index: int, items: bytes | Se
         try:
             if unreadable:
                 return _encode(_run_readable(spec, first_index, decoded, unreadable), first_index)
-            return _encode(run_tasks(spec, first_index, decoded, remote=True), first_index)
+            return _encode(run_tasks(spec, first_index, decoded, pickled=True), first_index)
         finally:
             del spec, decoded
             _release_when_idle()
-    return run_tasks(load_spec(shared), first_index, items, remote=False)
+    return run_tasks(load_spec(shared), first_index, items, pickled=False)
 
 
 def batch_failed(result: bytes | bytearray) -> bool:
@@ -304,7 +308,7 @@ def _run_readable(spec: CallSpec, first_index: int, items: Sequence[Any], unread
     start = 0
     for stop in [*sorted(i - first_index for i in unreadable), len(items)]:
         if stop > start:
-            took, run_values, run_failures = run_tasks(spec, first_index + start, items[start:stop], remote=True)
+            took, run_values, run_failures = run_tasks(spec, first_index + start, items[start:stop], pickled=True)
             seconds += took
             values.extend(run_values)
             failures.update(run_failures)

@@ -46,7 +46,7 @@ class RemoteFailure:
     lost: str = "could not be pickled to reach the caller"
 
 
-def capture(exc: BaseException, remote: bool) -> BaseException | RemoteFailure:
+def capture(exc: BaseException, pickled: bool) -> BaseException | RemoteFailure:
     """Capture ``exc`` in a worker: the object itself in-process, a picklable record across processes.
 
     Pickle rebuilds an exception by calling its class with ``exc.args``, which fails for a class whose
@@ -54,7 +54,7 @@ def capture(exc: BaseException, remote: bool) -> BaseException | RemoteFailure:
     :class:`_ExceptionCopy` instead: its class, ``args`` and attributes (notes included), rebuilt in the caller
     without calling ``__init__``, so ``except ValidationError`` still catches it.
     """
-    if not remote:
+    if not pickled:
         return exc
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return RemoteFailure(_portable(exc), f"{type(exc).__module__}.{type(exc).__qualname__}", str(exc),

@@ -88,7 +88,7 @@ def test_runtime_error_only_when_the_class_itself_cannot_travel() -> None:
     class Unpicklable(Exception):
         guard = threading.Lock()  # the class is sent by value, and its lock cannot be pickled
 
-    failure = capture(Unpicklable("boom"), remote=True)
+    failure = capture(Unpicklable("boom"), pickled=True)
     exc = rebuild(pickle.loads(dumps(failure)), 0, "x")
     assert type(exc) is RuntimeError
     assert "Unpicklable: boom" in str(exc) and "could not be pickled" in str(exc)
