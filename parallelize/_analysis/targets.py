@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parallelize._analysis.catalogue import MUTATING_METHODS
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from
 from parallelize._analysis.facts import Effect
 from parallelize._analysis.handover import Passed, passed_at, shared_parameters
-from parallelize._analysis.scopes import dotted_name
+from parallelize._analysis.scopes import dotted_name, target_names
 from parallelize._analysis.subclasses import first_attribute, shared_attributes, worker_runs
 
 OUR_DECORATORS = {"parallel_for": "processes", "io_bound": "threads"}
@@ -130,10 +130,11 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
     threaded = _threaded_delayed(ctx)
     outer_calls = {id(call.func): call for call, _scope in ctx.calls if isinstance(call.func, ast.Call)}
     sites: dict[tuple[int, str], list[dict[str, ast.expr]]] = {}
+    own = _comprehension_targets(ctx.tree)
     for call, scope in ctx.calls:
         for func, mode, pool in _handed_over(ctx, call, scope):
             passed = passed_at(call, pool, outer_calls.get(id(call)))
-            site = _Site(scope, call.lineno, passed, sites)
+            site = _Site(scope, call.lineno, passed, sites, own.get(id(call), frozenset()))
             _add(ctx, found, handover, func, "threads" if id(call) in threaded else mode, site)
     for key, given in sites.items():
         if key in found:
@@ -203,6 +204,7 @@ class _Site:
     line: int
     passed: Passed
     shared: dict[tuple[int, str], list[dict[str, ast.expr]]]
+    own: frozenset[str] = frozenset()  # the targets of the comprehensions around the site (each task's own)
 
 
 def _add(
@@ -225,14 +227,14 @@ def _add(
                 break
             if len(values) > 1 and depth == 0:  # `f = a` then `f = partial(b, x)` in a branch: either may run
                 for value in values[:MAX_REBINDINGS]:
-                    _add(ctx, found, handover, value, mode, _Site(scope, site.line, passed, site.shared), depth + 1)
+                    _add(ctx, found, handover, value, mode, replace(site, passed=passed), depth + 1)
                 return
             func = values[0]
         else:
             break
     if isinstance(func, ast.IfExp) and depth < 3:  # `submit(a.up if i % 2 else a.down, n)`: either may run
         for part in (func.body, func.orelse):
-            _add(ctx, found, handover, part, mode, _Site(scope, site.line, passed, site.shared), depth + 1)
+            _add(ctx, found, handover, part, mode, replace(site, passed=passed), depth + 1)
         return
     if isinstance(func, ast.Lambda):
         found.setdefault((id(func), mode), Target(func, mode, None, scope))
@@ -257,7 +259,28 @@ def _add(
             owner = owner_from(binding, kind, ctx.line_offset)
         if owner is not None and not owner.sync:
             args = {"stmt": ast.unparse(func), "bound": owner.describe(), "name": func.value.id}
+            if func.attr == "update" and _own_keys(passed, site.own):  # `delayed(d.update)({i: f(i)}) for i in …`
+                args["slot"] = "own"
             handover.append((Effect("mutating-call", func, args, owner), mode))
+
+
+def _comprehension_targets(tree: ast.Module) -> dict[int, frozenset[str]]:
+    """Return, for each call inside a comprehension, the names the comprehensions around it bind."""
+    found: dict[int, frozenset[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            names = frozenset(name for gen in node.generators for name in target_names(gen.target))
+            for call in ast.walk(node):
+                if isinstance(call, ast.Call):
+                    found[id(call)] = found.get(id(call), frozenset()) | names
+    return found
+
+
+def _own_keys(passed: Passed, own: frozenset[str]) -> bool:
+    """Return whether the one argument passed is a dict display keyed only by the task's own names."""
+    value = passed.positional[0] if len(passed.positional) == 1 and not passed.keywords else None
+    return (isinstance(value, ast.Dict) and bool(value.keys)
+            and all(isinstance(k, ast.Name) and k.id in own for k in value.keys))
 
 
 def _keep_shared_attributes(ctx: ModuleContext, target: Target, method: FunctionNode) -> None:
