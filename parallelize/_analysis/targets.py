@@ -130,11 +130,11 @@ def discover(ctx: ModuleContext) -> tuple[list[Target], list[tuple[Effect, str]]
     threaded = _threaded_delayed(ctx)
     outer_calls = {id(call.func): call for call, _scope in ctx.calls if isinstance(call.func, ast.Call)}
     sites: dict[tuple[int, str], list[dict[str, ast.expr]]] = {}
-    own = _comprehension_targets(ctx.tree)
+    comprehensions = _Comprehensions(ctx.tree)
     for call, scope in ctx.calls:
         for func, mode, pool in _handed_over(ctx, call, scope):
             passed = passed_at(call, pool, outer_calls.get(id(call)))
-            site = _Site(scope, call.lineno, passed, sites, own.get(id(call), frozenset()))
+            site = _Site(scope, call, passed, sites, comprehensions)
             _add(ctx, found, handover, func, "threads" if id(call) in threaded else mode, site)
     for key, given in sites.items():
         if key in found:
@@ -201,10 +201,10 @@ class _Site:
     """One hand-over site: where it is, what it passes, and the shared parameters seen per task so far."""
 
     scope: ScopeNode
-    line: int
+    call: ast.Call
     passed: Passed
     shared: dict[tuple[int, str], list[dict[str, ast.expr]]]
-    own: frozenset[str] = frozenset()  # the targets of the comprehensions around the site (each task's own)
+    comprehensions: _Comprehensions
 
 
 def _add(
@@ -248,7 +248,7 @@ def _add(
                 positional = positional[1:]
                 _keep_shared_attributes(ctx, target, node)
             given = shared_parameters(ctx, positional + [a.arg for a in node.args.kwonlyargs], passed, scope,
-                                      site.line)
+                                      site.call.lineno)
             site.shared.setdefault((id(node), mode), []).append(given)
         return
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in MUTATING_METHODS:
@@ -259,21 +259,30 @@ def _add(
             owner = owner_from(binding, kind, ctx.line_offset)
         if owner is not None and not owner.sync:
             args = {"stmt": ast.unparse(func), "bound": owner.describe(), "name": func.value.id}
-            if func.attr == "update" and _own_keys(passed, site.own):  # `delayed(d.update)({i: f(i)}) for i in …`
+            # `delayed(d.update)({i: f(i)}) for i in …`: each task writes its own key
+            if func.attr == "update" and _own_keys(passed, site.comprehensions.names_around(site.call)):
                 args["slot"] = "own"
             handover.append((Effect("mutating-call", func, args, owner), mode))
 
 
-def _comprehension_targets(tree: ast.Module) -> dict[int, frozenset[str]]:
-    """Return, for each call inside a comprehension, the names the comprehensions around it bind."""
-    found: dict[int, frozenset[str]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            names = frozenset(name for gen in node.generators for name in target_names(gen.target))
-            for call in ast.walk(node):
-                if isinstance(call, ast.Call):
-                    found[id(call)] = found.get(id(call), frozenset()) | names
-    return found
+class _Comprehensions:
+    """The names the comprehensions around a call bind (each task's own, in ``delayed(f)(x) for x in xs``);
+    the module is walked once, on the first question."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._tree = tree
+        self._around: dict[int, frozenset[str]] | None = None
+
+    def names_around(self, call: ast.Call) -> frozenset[str]:
+        if self._around is None:
+            self._around = {}
+            for node in ast.walk(self._tree):
+                if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                    names = frozenset(name for gen in node.generators for name in target_names(gen.target))
+                    for inner in ast.walk(node):
+                        if isinstance(inner, ast.Call):
+                            self._around[id(inner)] = self._around.get(id(inner), frozenset()) | names
+        return self._around.get(id(call), frozenset())
 
 
 def _own_keys(passed: Passed, own: frozenset[str]) -> bool:
