@@ -2,6 +2,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from multiprocessing import Manager, Pool, Process, Queue, Value
 
+from joblib import Parallel, delayed
 from mpire import WorkerPool
 
 
@@ -20,6 +21,10 @@ def publish(channel, item):
 
 def remember(store, key):
     store[key] = len(key)
+
+
+def tally(counts, word):
+    counts[word] = len(word)
 
 
 def main(words):
@@ -41,3 +46,5 @@ def main(words):
     store = manager.dict()
     with WorkerPool(2, shared_objects=store) as mpool:
         mpool.map(remember, words)
+    counts = manager.dict()
+    Parallel(n_jobs=2)(delayed(tally)(counts, w) for w in words)
