@@ -232,7 +232,7 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
         if target.loop is False or isinstance(node, ast.Lambda) or not candidate_loops(
             node.body
         ):
-            effects = analyze_task(ctx, node)
+            effects = analyze_task(ctx, node, target.shared)
             if target.keep is not None:
                 effects = [e for e in effects if target.keep(e)]
             findings += to_findings(ctx, effects, target.mode, loop=False)

@@ -53,6 +53,7 @@ class ModuleContext:
     _binders: dict[int, Binder] = field(default_factory=dict)
     _defs: dict[int, dict[str, FunctionNode]] = field(default_factory=dict)
     _summaries: dict[int, Summary] = field(default_factory=dict)
+    _assignments: dict[int, dict[str, list[tuple[int, ast.expr]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         stack: list[tuple[ast.AST, ScopeNode]] = [(self.tree, self.tree)]
@@ -96,6 +97,23 @@ class ModuleContext:
             body = [ast.Expr(scope.body)] if isinstance(scope, ast.Lambda) else scope.body
             self._binders[key] = bindings_of(body)
         return self._binders[key]
+
+    def assignments(self, scope: ScopeNode) -> dict[str, list[tuple[int, ast.expr]]]:
+        """Return, per name, every ``name = value`` statement of ``scope``'s own body as (line, value), in
+        source order (cached; blocks included, nested functions and classes not)."""
+        key = id(scope)
+        if key not in self._assignments:
+            found: dict[str, list[tuple[int, ast.expr]]] = {}
+            body = [] if isinstance(scope, ast.Lambda) else scope.body
+            for stmt in statements(body):
+                if isinstance(stmt, ast.Assign):
+                    for target in stmt.targets:
+                        if isinstance(target, ast.Name):
+                            found.setdefault(target.id, []).append((stmt.lineno, stmt.value))
+            for values in found.values():
+                values.sort(key=lambda pair: pair[0])
+            self._assignments[key] = found
+        return self._assignments[key]
 
     def local_names(self, scope: ScopeNode) -> dict[str, Binding]:
         """Return the names local to a function scope (parameters included, declared globals excluded)."""
@@ -253,17 +271,23 @@ class ModuleContext:
 
 
 def task_walker(
-    ctx: ModuleContext, func: FunctionNode | ast.Lambda, *, follow_calls: bool = True
+    ctx: ModuleContext, func: FunctionNode | ast.Lambda, *, follow_calls: bool = True,
+    shared: Mapping[str, ast.expr] | None = None,
 ) -> EffectWalker:
-    """Return a walker for a whole function run as a task (map mode): every outer object is off limits."""
+    """Return a walker for a whole function run as a task (map mode): every outer object is off limits, except
+    the parameters in ``shared``, filled with shared objects (→ the expression that built each) by the callers."""
     params = parameters(func)
     local = ctx.local_names(func)
+    shared = shared or {}
 
     def resolve(name: str) -> Owner | None:
         return ctx.resolve_outside(name, func)
 
     initial: dict[str, Owner | None] = {
-        name: owner_from(binding, "parameter", ctx.line_offset) for name, binding in params.items()
+        name: Owner(name, binding.line + ctx.line_offset, "parameter", sync=True,
+                    lock=is_lock_value(name, shared[name]), value=shared[name])
+        if name in shared else owner_from(binding, "parameter", ctx.line_offset)
+        for name, binding in params.items()
     }
     region = Region(
         loop_mode=False,

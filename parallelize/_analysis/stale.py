@@ -9,7 +9,7 @@ Only backends that copy or ship what a task reads are concerned:
   so a change made after it is seen or not depending on timing; module globals the task function reads are the
   worker's own copy, so a change to one is never seen;
 * ``ray`` (``f.remote(...)``, ``Actor.remote(...)``): arguments are serialised at the call; globals the remote
-  function reads were copied when it was shipped;
+  function, or the actor class's methods, read were copied when it was shipped;
 * ``multiprocessing.Pool(initializer=..., initargs=...)``: the workers start in the constructor with a copy;
 * ``dask.delayed``: arguments are read when the graph runs, so a change made *inside the loop that builds the
   tasks* reaches the tasks built in earlier iterations (all of them see the last value).
@@ -43,6 +43,7 @@ _TIMING = "the tasks already submitted see the old value or the new one dependin
 _COPY = "the workers hold their own copy of the module and keep the old value"
 _RAY = "ray copied it when the task was submitted, so the task keeps the old value"
 _RAY_GLOBAL = "ray copied the function's globals when it shipped the function, so the task keeps the old value"
+_RAY_ACTOR = "ray copied the class's globals when it created the actor, so the actor keeps the old value"
 _DASK = "a `dask.delayed` task reads it when the graph runs, so the tasks built earlier see the last value"
 _INIT = "the pool's workers started in the constructor with a copy and keep the old value"
 
@@ -58,6 +59,7 @@ class Submission:
         closure: Names read by lambdas handed over (``delayed(lambda: f(d))()``).
         reads: Module globals the task function (a function of this module) reads.
         results: The name the results are kept in (``futs = ...``, ``futs.append(...)``), if any.
+        actor: A ray actor created from a class of this module (``reads`` are its methods' globals).
     """
 
     node: ast.Call
@@ -66,6 +68,7 @@ class Submission:
     closure: set[str] = field(default_factory=set)
     reads: set[str] = field(default_factory=set)
     results: set[str] = field(default_factory=set)
+    actor: bool = False
 
 
 def stale_effects(ctx: ModuleContext) -> list[Effect]:
@@ -152,6 +155,11 @@ def _submission(ctx: ModuleContext, call: ast.Call, scope: ScopeNode) -> Submiss
         _names(sub, [*call.args, *(k.value for k in call.keywords)])
         task = ctx.lookup(func.value, scope) if isinstance(func.value, ast.Name) else None
         sub.reads = _global_reads(ctx, task)
+        if task is None and isinstance(func.value, ast.Name):  # `Actor.remote()`: a ray actor of this module
+            actor = next((c for c in ctx.tree.body if isinstance(c, ast.ClassDef) and c.name == func.value.id), None)
+            for method in ctx.defs_in(actor).values() if actor is not None else ():
+                sub.reads |= _global_reads(ctx, method, actor)
+            sub.actor = actor is not None
         return sub
     executor = func.attr == "map" and _is_executor(ctx, func.value, scope)
     if not (func.attr in POOL_ASYNC or executor) or not call.args:
@@ -184,9 +192,12 @@ def _names(sub: Submission, values: list[ast.expr]) -> None:
                 a.arg for a in value.args.args}
 
 
-def _global_reads(ctx: ModuleContext, func: FunctionNode | None) -> set[str]:
-    """Module-level names (not functions, classes or imports) that ``func`` reads."""
-    if func is None or ctx.parents.get(id(func)) is not ctx.tree:
+def _global_reads(ctx: ModuleContext, func: FunctionNode | None, owner: ScopeNode | None = None) -> set[str]:
+    """Module-level names (not functions, classes or imports) that ``func`` reads; ``func`` must be defined at
+    module level, or directly in the class ``owner`` that is."""
+    if func is None or ctx.parents.get(id(func)) is not (owner or ctx.tree):
+        return set()
+    if owner is not None and ctx.parents.get(id(owner)) is not ctx.tree:
         return set()
     module = ctx.binder(ctx.tree).bindings
     local = set(ctx.local_names(func))
@@ -340,7 +351,7 @@ def _after(ctx: ModuleContext, sub: Submission, later: list[ast.stmt | str], sco
             if how == "rebind":
                 if is_global and (module or name in declared):
                     effects.append(_effect("global-rebound-after-submit", node, name, sub.node, what,
-                                           _RAY_GLOBAL if sub.backend == "ray" else _COPY))
+                                           _ray_global(sub) if sub.backend == "ray" else _COPY))
                 tracked.discard(name)
                 reads.discard(name)
             elif name in tracked:
@@ -348,8 +359,12 @@ def _after(ctx: ModuleContext, sub: Submission, later: list[ast.stmt | str], sco
                                        _RAY if sub.backend == "ray" else _TIMING))
             elif is_global:
                 effects.append(_effect("mutated-after-submit", node, name, sub.node, what,
-                                       _RAY_GLOBAL if sub.backend == "ray" else _COPY))
+                                       _ray_global(sub) if sub.backend == "ray" else _COPY))
     return effects
+
+
+def _ray_global(sub: Submission) -> str:
+    return _RAY_ACTOR if sub.actor else _RAY_GLOBAL
 
 
 def _in_loop(loop: ast.For | ast.AsyncFor | ast.While, subs: list[Submission],
@@ -367,7 +382,7 @@ def _in_loop(loop: ast.For | ast.AsyncFor | ast.While, subs: list[Submission],
         elif sub.backend == "pool":
             watched, consequence = sub.args | sub.reads, _TIMING
         else:
-            watched, consequence = set(sub.reads), _RAY_GLOBAL
+            watched, consequence = set(sub.reads), _ray_global(sub)
         rebound = {name for name, _node, how in _changes(loop) if how == "rebind"}
         for name, node, how in _changes(loop):
             if how != "mutate" or name not in watched or id(node) in reported:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode
+from parallelize._analysis.context import FunctionNode, ModuleContext
 from parallelize._analysis.facts import Effect
+from parallelize._analysis.handover import shared_value_at
 from parallelize._analysis.scopes import dotted_name, is_sync_value
 from parallelize._analysis.sharing import is_shared_value
 
@@ -84,7 +85,7 @@ def _keep(ctx: ModuleContext, cls: ast.ClassDef, run: FunctionNode, mode: str) -
         owner = effect.owner
         if owner is None or owner.name != me or owner.kind != "parameter":
             return True
-        attr = _first_attribute(effect.node, me)
+        attr = first_attribute(effect.node, me)
         if attr is None or attr in handed_in:
             return True
         if attr in shared:
@@ -96,12 +97,18 @@ def _keep(ctx: ModuleContext, cls: ast.ClassDef, run: FunctionNode, mode: str) -
     return keep
 
 
-def _first_attribute(node: ast.AST, me: str) -> str | None:
+def first_attribute(node: ast.AST, me: str) -> str | None:
     """Return ``attr`` of the first ``me.attr`` in ``node`` (breadth first: the written target comes first)."""
     for child in ast.walk(node):
         if isinstance(child, ast.Attribute) and isinstance(child.value, ast.Name) and child.value.id == me:
             return child.attr
     return None
+
+
+def shared_attributes(ctx: ModuleContext, cls: ast.ClassDef) -> set[str]:
+    """Return the attributes of ``self`` that ``cls``'s methods bind to objects shared between workers (a
+    manager proxy built in ``__init__``, a queue handed in at every construction site)."""
+    return _attributes(ctx, cls)[0]
 
 
 def _attributes(ctx: ModuleContext, cls: ast.ClassDef) -> tuple[set[str], set[str]]:
@@ -143,21 +150,9 @@ def _always_shared(ctx: ModuleContext, cls: ast.ClassDef, positional: list[str],
         sites += 1
         given = dict(zip(positional, call.args, strict=False)) | {k.arg: k.value for k in call.keywords if k.arg}
         value = given.get(param)
-        if value is None or not _is_shared(ctx, value, scope):
+        if shared_value_at(ctx, value, scope, call.lineno) is None:
             return False
     return sites > 0
-
-
-def _is_shared(ctx: ModuleContext, value: ast.expr, scope: ScopeNode) -> bool:
-    if is_shared_value(value) or is_sync_value(value):
-        return True
-    if not isinstance(value, ast.Name):
-        return False
-    for candidate in (scope, *ctx.enclosing(scope)):
-        binding = ctx.binder(candidate).bindings.get(value.id)
-        if binding is not None:
-            return is_shared_value(binding.value) or is_sync_value(binding.value)
-    return False
 
 
 def _read_by_parent(ctx: ModuleContext, cls: ast.ClassDef, run: FunctionNode) -> set[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from parallelize._analysis.collectors import Form, match_form, plain_bindings, statements
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
@@ -116,9 +116,12 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     return facts, found
 
 
-def analyze_task(ctx: ModuleContext, func: FunctionNode | ast.Lambda) -> list[Effect]:
-    """Return the effects of running ``func`` as a task (map mode)."""
-    walker = task_walker(ctx, func)
+def analyze_task(
+    ctx: ModuleContext, func: FunctionNode | ast.Lambda, shared: Mapping[str, ast.expr] | None = None
+) -> list[Effect]:
+    """Return the effects of running ``func`` as a task (map mode); ``shared`` names the parameters every
+    hand-over site fills with a shared object (→ the expression that built it)."""
+    walker = task_walker(ctx, func, shared=shared)
     if isinstance(func, ast.Lambda):
         walker.scan(func.body)
     else:

@@ -55,7 +55,8 @@ def race_on_shared_proxy(effect: Effect, mode: str) -> bool:
 
     ## Known problems
     Only proxies built in the checked code from a manager (`Manager().dict()`, `mgr.list()`, a name that says
-    `manager`) are known; a proxy received from another module is not. `d[k] = f(d[k])` spelled out as a plain
-    assignment is not reported.
+    `manager`) are known, read from the module or handed to the task as an argument at every site that hands it
+    over (`Process(target=f, args=(proxy,))`); a proxy received from another module is not. `d[k] = f(d[k])`
+    spelled out as a plain assignment is not reported.
     """
     return not effect.locked

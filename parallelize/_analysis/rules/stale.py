@@ -68,7 +68,8 @@ def global_rebound_after_submit(effect: Effect, mode: str) -> bool:
     ```
 
     ## Known problems
-    Only a task function defined in the same module is read for the globals it uses, and only the order within
+    Only a task function defined in the same module (or, for a ray actor, the methods of a module-level class
+    created with `Actor.remote()`) is read for the globals it uses, and only the order within
     one function or module body counts: a submission inside an `if` or `try` is one step, and a rebinding in
     another function is not seen. A wait on *any* future between the submission and the rebinding ends the
     window (even when other tasks are still running), so it errs towards silence. `dask.delayed` tasks are not
