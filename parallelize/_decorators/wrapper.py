@@ -2,7 +2,8 @@
 
 Built on wrapt, so the decorated function keeps ``__name__``, ``__doc__``, ``__wrapped__``, its signature and its
 source, binds correctly as a method, staticmethod or classmethod, and pickles by reference. It owns no scheduling:
-each method builds a :class:`CallSpec` and hands it to the scheduler with the backend chosen for this call.
+each method hands the function, its options and the backend chosen for this call to the scheduler, whose policy
+(``_scheduler/policy.py``) decides what the options mean there: budget, seeding, timeouts, limits, batch size.
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ import wrapt
 
 from parallelize._backends import resolve_backend
 from parallelize._backends.base import Backend
-from parallelize._config import resolve_setting
 from parallelize._options import Options
-from parallelize._scheduler import CallSpec, run_iter, run_list, submit_one
-from parallelize._scheduler import budget as budget_mod
-from parallelize._scheduler.limits import Limits, RateLimiter
-from parallelize._scheduler.payload import CallArguments, plain_function
+from parallelize._scheduler import CallSpec, policy, run_iter, run_list, submit_one
+from parallelize._scheduler.limits import Limits
+from parallelize._scheduler.payload import CallArguments
 
 if TYPE_CHECKING:
     from parallelize._rewrite.plan import LoopPlan
@@ -91,24 +90,10 @@ class _MapMethods(Generic[P, R]):
 
     def _spec(self, backend: Backend, args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
               star_kwargs: bool = False, fn: Callable[..., Any] | None = None) -> CallSpec:
-        options = self._parallel_options()
-        limits = self._parallel_limits()
-        caps = backend.capabilities
-        if limits is not None and caps.processes:
-            limits = limits.for_workers(backend.n_workers)
-        # A backend may know each task's core share better than an even split of ours (Dask: per worker host).
-        share = backend.task_budget or (
-            budget_mod.current_budget() if caps.in_caller else budget_mod.share_per_worker(backend.n_workers))
-        return CallSpec(
-            fn=fn or self.__wrapped__, args=args, kwargs=kwargs, star=star, star_kwargs=star_kwargs, seed=options.seed,
-            init=options.init, init_key=getattr(self, "_self_init_key", None) or _init_key(self), limits=limits,
-            # Threads share one global random state, so only rng() is per task there.
-            budget=share, seed_globals=caps.in_caller or not caps.shares_memory,
-            timeout=options.timeout if caps.in_caller else None,  # checked after the task: nothing interrupts it
-            fn_filename=_source_file(fn or self.__wrapped__),
-            # Live checks are for map-mode tasks; loop mode's analysis has already proved its body.
-            strict=fn is None and caps.processes and bool(resolve_setting("strict", options.strict)),
-        )
+        init_key = getattr(self, "_self_init_key", None) or _init_key(self)
+        return policy.call_spec(fn or self.__wrapped__, args, kwargs, backend, self._parallel_options(),
+                                self._parallel_limits(), init_key, star=star, star_kwargs=star_kwargs,
+                                loop_body=fn is not None)
 
     def _run(self, items: Iterable[Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, star: bool = False,
              mode: str = "list", fn: Callable[..., Any] | None = None, caller_share: int | None = None) -> Any:
@@ -123,10 +108,7 @@ class _MapMethods(Generic[P, R]):
                                 options=options, limits=self._parallel_limits())
         backend = self._backend()
         spec = self._spec(backend, args, kwargs, star=star, fn=fn)
-        batch_size = None if options.batch_size == "auto" else int(options.batch_size)
-        if options.io and batch_size is None:
-            batch_size = 1  # I/O tasks wait, they don't compute: one item per dispatch keeps all threads busy
-        common: dict[str, Any] = {"batch_size": batch_size, "timeout": options.timeout,
+        common: dict[str, Any] = {"batch_size": policy.batch_size_for(options), "timeout": options.timeout,
                                   "on_error": options.on_error, "progress": options.progress,
                                   "description": getattr(self.__wrapped__, "__name__", "tasks")}
         if mode == "list":
@@ -142,16 +124,11 @@ class _MapMethods(Generic[P, R]):
         Threads run the body in this process anyway, and on Dask every iteration goes to the cluster.
         """
         backend = self._backend()
-        caps = backend.capabilities
         plan: LoopPlan | None = getattr(self, "_self_loop_plan", None)  # only a loop-mode ParallelFunction has one
-        if plan is not None and plan.global_rng_findings and caps.shares_memory and not caps.in_caller:
-            from parallelize._rewrite.pipeline import global_rng_on_threads
-
-            raise global_rng_on_threads(self.__wrapped__.__qualname__, plan.global_rng_findings)
-        share = (budget_mod.share_per_worker(backend.n_workers)
-                 if caps.processes and not caps.remote and not caps.in_caller else None)
+        if plan is not None:
+            policy.check_loop_backend(plan.global_rng_findings, backend, self.__wrapped__.__qualname__)
         return self._run(  # type: ignore[no-any-return]
-            items, (env,), {}, mode="ordered", fn=iteration, caller_share=share)
+            items, (env,), {}, mode="ordered", fn=iteration, caller_share=policy.caller_share_for(backend))
 
     # -- public -------------------------------------------------------------------------------------------------
     # Each map method has two overloads for type checkers: an ``async def`` function's results are what its
@@ -225,12 +202,6 @@ class _MapMethods(Generic[P, R]):
                           timeout=self._parallel_options().timeout)
 
 
-def _source_file(fn: Callable[..., Any]) -> str | None:
-    """The file of the code a task runs (methods, classmethods and wrapped callables included), or None."""
-    function = plain_function(fn)
-    return None if function is None else function.__code__.co_filename
-
-
 def _rebuild(wrapped: Callable[..., Any], options: Options) -> ParallelFunction[Any, Any]:
     return ParallelFunction(wrapped, options)
 
@@ -288,10 +259,7 @@ class ParallelFunction(wrapt.FunctionWrapper, _MapMethods[P, R]):  # type: ignor
         self._self_loop_plan = plan
         self._self_options = options
         self._self_init_key = f"{id(self)}-{getattr(wrapped, '__qualname__', '')}"
-        self._self_limits = (
-            Limits(RateLimiter(options.rate) if options.rate else None, options.retries, options.retry_on)
-            if options.io and (options.rate or options.retries) else None
-        )
+        self._self_limits = policy.limits_for(options)
 
     def _parallel_options(self) -> Options:
         return self._self_options  # type: ignore[no-any-return]
