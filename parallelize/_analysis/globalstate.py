@@ -138,6 +138,9 @@ READ_ONLY_METHODS = frozenset(
         "__getitem__", "__len__", "__contains__", "tocsr", "tocsc", "toarray", "todense", "getnnz",
         "with_suffix", "with_name", "joinpath", "exists", "is_file", "is_dir", "read_text", "read_bytes",
         "glob", "rglob", "iterdir", "relative_to", "resolve", "stat", "clone", "__copy__", "__deepcopy__",
+        # scipy.stats distributions, frozen or not (``rvs`` draws and is not listed)
+        "pdf", "logpdf", "pmf", "logpmf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf", "interval", "entropy",
+        "moment", "stats", "support",
     }
 )
 # Functions (by qualified name prefix) that never mutate their arguments, apart from the known writers (``out=``,

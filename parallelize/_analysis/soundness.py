@@ -205,8 +205,15 @@ def _trusted_value(walker: ExpressionEffects, owner: Owner, proves: Callable[[as
 def fixed_value(walker: ExpressionEffects, owner: Owner) -> bool:
     """Return whether the outer object ``owner`` stands for is provably immutable (:mod:`values`)."""
     is_builtin = walker_builtin(walker)
+
+    def bound_to(name: str) -> ast.expr | None:  # the one value a name of the module was ever bound to
+        found = walker.region.resolve(name)
+        return found.value if found is not None and walker.region.changes(name) == 1 and found.kind in {
+            "before-loop", "module", "closure"} else None
+
     return _trusted_value(walker, owner, lambda value, item: (
-        immutable_elements(value, walker.region.qualify, is_builtin) if item else immutable(value, is_builtin)))
+        immutable_elements(value, walker.region.qualify, is_builtin, bound_to) if item
+        else immutable(value, is_builtin, bound_to)))
 
 
 def shared_rng(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> bool:

@@ -60,30 +60,34 @@ def changes_of(tree: ast.Module) -> Counter[str]:
     return counts
 
 
-def immutable(value: ast.expr | None, is_builtin: Callable[[str], bool]) -> bool:
+def immutable(value: ast.expr | None, is_builtin: Callable[[str], bool],
+              bound_to: Callable[[str], ast.expr | None] = lambda _name: None, depth: int = 0) -> bool:
     """Return whether evaluating ``value`` always gives an immutable object (a number, string, bytes, ``None``,
-    or a tuple or f-string of those)."""
+    or a tuple or f-string of those, or a name ``bound_to`` says was bound once, and never changed, to one)."""
+    if isinstance(value, ast.Name):
+        return depth < 4 and immutable(bound_to(value.id), is_builtin, bound_to, depth + 1)
     if isinstance(value, ast.Constant):
         return True
     if isinstance(value, ast.JoinedStr):
         return True
     if isinstance(value, ast.Tuple):
-        return all(immutable(e, is_builtin) for e in value.elts)
+        return all(immutable(e, is_builtin, bound_to, depth) for e in value.elts)
     if isinstance(value, ast.UnaryOp):
-        return immutable(value.operand, is_builtin)
+        return immutable(value.operand, is_builtin, bound_to, depth)
     if isinstance(value, ast.BinOp):
-        return immutable(value.left, is_builtin) and immutable(value.right, is_builtin)
+        return immutable(value.left, is_builtin, bound_to, depth) and immutable(value.right, is_builtin, bound_to,
+                                                                                 depth)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _IMMUTABLE_BUILTINS:
         return is_builtin(value.func.id)
     return False
 
 
-def immutable_elements(value: ast.expr | None, qualify: Callable[[str], str],
-                       is_builtin: Callable[[str], bool]) -> bool:
+def immutable_elements(value: ast.expr | None, qualify: Callable[[str], str], is_builtin: Callable[[str], bool],
+                       bound_to: Callable[[str], ast.expr | None] = lambda _name: None) -> bool:
     """Return whether every element of the collection ``value`` builds is immutable: a list, tuple or set display
     of immutable values, ``range(...)``, or a numpy range of numbers (``np.linspace(0, 1, 5)``)."""
     if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-        return all(immutable(e, is_builtin) for e in value.elts)
+        return all(immutable(e, is_builtin, bound_to) for e in value.elts)
     if not isinstance(value, ast.Call) or not all(k.arg for k in value.keywords):
         return False
     dotted = dotted_name(value.func)

@@ -36,11 +36,13 @@ def unknown_call_on_outer_object(effect: Effect, mode: str) -> bool:
     the loop, a parameter, a global, the loop's item), or a call that receives such an object, unless the
     callee is known to leave it unchanged: a read-only method of the catalogue (`predict`, `predict_proba`,
     `score`, `transform`, `get_params`, `copy`, `astype`, `sum`, `mean`, pandas' `groupby`/`head`/`to_numpy`...,
+    scipy.stats distributions' `cdf`/`ppf`/`interval`...,
     `str`/`bytes`/`tuple` methods), a read-only function (`math`, `numpy`, `pandas` and `scipy` functions other
     than the known writers, `cross_val_score`, `clone`, `sklearn.metrics`), a builtin, or a function of this
     module that the analysis reads (PAR105 reports it when it mutates). An immutable value (a name bound once,
     and never changed, to a number, a string or a tuple of them, or an item of a collection of them:
-    `for alpha in [0.1, 1.0]`, `np.logspace(-2, 2, 5)`, `range(n)`) passed to any call is not reported, nor an
+    `for alpha in [0.1, 1.0]`, `np.logspace(-2, 2, 5)`, `range(n)`; names bound once to such values count as
+    such values) passed to any call is not reported, nor an
     argument of a scikit-learn constructor (`GridSearchCV(estimator=model)`, `SVC(C=c)`), which stores it and
     whose fit changes none of its parameters, except `random_state` and a `**mapping` that is not a fixed value,
     and the steps given to `Pipeline`/`make_pipeline`, which are fitted in place.

@@ -5,7 +5,10 @@ constructors keep what they are given: `__init__` stores its arguments and `fit`
 contract its common tests check), so an outer estimator given to `GridSearchCV` or `SelfTrainingClassifier`, or an
 array given as a parameter, is accepted; only `random_state` (advanced by `fit` when it is a `RandomState`) and
 a `**mapping` that may hold one must be fixed values."""
+from urllib.request import urlopen
+
 import numpy as np
+from scipy.stats import norm
 from sklearn.linear_model import HuberRegressor
 from sklearn.model_selection import GridSearchCV, ShuffleSplit
 from sklearn.semi_supervised import SelfTrainingClassifier
@@ -18,6 +21,9 @@ EPSILONS = [1.35, 1.5, 1.75]
 SHUFFLE = {"test_size": 0.3, "n_splits": 10, "random_state": 1}
 GAMMAS = np.logspace(-2, 2, 5)
 base = SVC(probability=True, gamma=0.001, random_state=42)
+URL = "https://example.org/data.csv"
+RESOURCES = [(URL, "data.csv"), (URL + "?page=2", "data2.csv")]
+posterior = norm(0.0, 1.0)
 
 
 def unknown_scorer(value, factor):
@@ -72,3 +78,19 @@ def outer_seeded_estimator_searched(X, y, grids):
     for grid in grids:
         best.append(GridSearchCV(estimator=base, param_grid=grid, cv=N_SPLITS).fit(X, y).best_score_)
     return best
+
+
+@parallel_for
+def items_of_names_bound_to_constants():
+    pages = []
+    for url, _name in RESOURCES:
+        pages.append(urlopen(url).read())
+    return pages
+
+
+@parallel_for
+def frozen_distribution_reads(levels):
+    out = []
+    for level in levels:
+        out.append(posterior.interval(level))
+    return out
