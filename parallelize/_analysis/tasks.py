@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from parallelize._analysis.collectors import Form, match_form, plain_bindings, statements
+from parallelize._analysis.collectors import Form, keyed_alone, match_form, plain_bindings, statements
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
 from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
@@ -30,7 +30,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     local = ctx.local_names(scope) if is_function else ctx.binder(scope).bindings
     declared = ctx.binder(scope).declared_global | ctx.binder(scope).declared_nonlocal if is_function else set()
 
-    forms = {id(s): f for s in statements(loop.body) if (f := match_form(s)) is not None}
+    forms = keyed_alone({id(s): f for s in statements(loop.body) if (f := match_form(s)) is not None})
     private = (set(plain_bindings(loop.body, forms)) | set(target_names(loop.target))) - declared
     forms = {k: f for k, f in forms.items() if f.name not in private}
 
