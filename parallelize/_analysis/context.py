@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from parallelize._analysis.collectors import statements
 from parallelize._analysis.effects import EffectWalker
-from parallelize._analysis.estimators import filled_values
+from parallelize._analysis.estimators import filled_seeds, filled_values
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import Region, Summary
 from parallelize._analysis.scopes import Binder, Binding, bindings_of, is_lock_value, is_sync_value, parameters
@@ -201,7 +201,8 @@ class ModuleContext:
 
         for node in self._reachable(func, scope):
             for call in ast.walk(node):
-                found = global_state_call(self.qualify, call) if isinstance(call, ast.Call) else None
+                found = global_state_call(self.qualify, call, lambda m: filled_seeds(self.filled_values(), m)) if (
+                    isinstance(call, ast.Call)) else None
                 if found is not None:
                     return found
         return None

@@ -217,6 +217,13 @@ def iterated_names(iterable: ast.expr) -> list[str]:
     return []
 
 
+def filled_seeds(fills: dict[str, list[ast.expr]], mapping: ast.expr) -> bool:
+    """Return whether ``**mapping`` gives a ``random_state``: a name every value put in which (see
+    :func:`filled_values`) is a :func:`seeding_mapping`."""
+    values = fills.get(mapping.id, []) if isinstance(mapping, ast.Name) else []
+    return bool(values) and all(seeding_mapping(v) for v in values)
+
+
 def unseeded_items(fills: dict[str, list[ast.expr]], loop: ast.For | ast.AsyncFor, private: set[str],
                    qualify: Callable[[str], str]) -> tuple[ast.AST, str] | None:
     """Return where and which catalogued estimator built without ``random_state`` the iterations fit: one the
@@ -229,8 +236,7 @@ def unseeded_items(fills: dict[str, list[ast.expr]], loop: ast.For | ast.AsyncFo
     calls = [call for stmt in loop.body for call in ast.walk(stmt) if isinstance(call, ast.Call)]
 
     def seeds(mapping: ast.expr) -> bool:
-        values = fills.get(mapping.id, []) if isinstance(mapping, ast.Name) else []
-        return bool(values) and all(seeding_mapping(v) for v in values)
+        return filled_seeds(fills, mapping)
 
     def first(values: list[ast.expr]) -> str | None:
         return next((found for v in values if (found := _built_unseeded(v, qualify, seeds)) is not None), None)

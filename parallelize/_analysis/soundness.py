@@ -73,14 +73,20 @@ def _is_module_root(walker: ExpressionEffects, node: ast.expr) -> bool:
     return name in CONVENTIONAL_ALIASES or walker.region.qualify(name) != name
 
 
-def global_state_call(qualify: Callable[[str], str], call: ast.Call) -> tuple[str, str] | None:
-    """The global-state effect of ``call`` itself: ``("pyplot" | "global-rng" | "process-wide", name)``."""
+def global_state_call(qualify: Callable[[str], str], call: ast.Call,
+                      seeds: Callable[[ast.expr], bool] = lambda _mapping: False) -> tuple[str, str] | None:
+    """The global-state effect of ``call`` itself: ``("pyplot" | "global-rng" | "process-wide", name)``. A
+    scikit-learn estimator that draws, built without ``random_state``, draws from the global RNG (``seeds(m)``:
+    whether a ``**m`` argument gives one)."""
     dotted = dotted_name(call.func) or ""
     qualified = conventional(qualify(dotted)) if dotted else ""
     if qualified and pyplot_call(qualified):
         return ("pyplot", dotted)
     if qualified and global_rng_call(qualified):
         return ("global-rng", dotted)
+    made = constructed_class(call, qualify)
+    if made is not None and draws_unseeded(call, made, seeds):
+        return ("global-rng", f"{dotted}(...) with `random_state` left at None")
     if qualified and (process_wide_call(qualified) or any(
         qualified.startswith(root + ".") for root in PROCESS_WIDE_ROOTS
     )):
@@ -90,7 +96,7 @@ def global_state_call(qualify: Callable[[str], str], call: ast.Call) -> tuple[st
 
 def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> None:
     """Emit the global-state and unknown-effect facts of one call in a loop body."""
-    direct = global_state_call(walker.region.qualify, call)
+    direct = global_state_call(walker.region.qualify, call, lambda mapping: _seeds(walker, mapping))
     if direct is not None and not (direct[0] == "global-rng" and (id(call), "out-argument") in walker._seen):
         walker.emit(direct[0], call, stmt=text, name=direct[1])
         return
@@ -104,10 +110,6 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
         if keyword.arg == RNG_KEYWORD and isinstance(keyword.value, ast.Constant) and keyword.value.value is None:
             walker.emit("global-rng", call, stmt=text, name=f"{dotted or 'the call'}(random_state=None)")
             return
-    made = constructed_class(call, walker.region.qualify)
-    if made is not None and draws_unseeded(call, made, lambda mapping: _seeds(walker, mapping)):
-        walker.emit("global-rng", call, stmt=text, name=f"{dotted}(...) (its `random_state` left at None)")
-        return
     if any((id(call), kind) in walker._seen for kind in _KNOWN):
         return
     if shared_rng(walker, call, dotted, text):

@@ -1,9 +1,10 @@
 """Issue 12: a scikit-learn estimator whose fit draws from `random_state`, left at None, draws from numpy's global
 generator; fitted in workers, each draws from its own copy (PAR602, like `np.random.*`; `seed=` accepts it). Seen
-when built in the body, when the loop iterates over such estimators (a display, or a collection of this module
-filled with them), and when an outer name holding one is passed to a call (`cross_val_score` clones and fits
-it). Classes that draw only with an option (`SVC(probability=True)`, `LogisticRegression(solver="saga")`,
-`KFold(shuffle=True)`) are reported with it; a `**mapping` not known to give `random_state` counts as none."""
+when built in the body (or by a helper of this module it calls), when the loop iterates over such estimators (a
+display, or a collection of this module filled with them), and when an outer name holding one is passed to a call
+(`cross_val_score` clones and fits it). Classes that draw only with an option (`SVC(probability=True)`,
+`LogisticRegression(solver="saga")`, `KFold(shuffle=True)`) are reported with it; a `**mapping` not known to give
+`random_state` counts as none."""
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, cross_val_score
@@ -71,4 +72,16 @@ def seeded_per_iteration(X, y, sizes):
     scores = []
     for n in sizes:
         scores.append(RandomForestClassifier(n_estimators=n).fit(X, y).score(X, y))  # seeded: accepted
+    return scores
+
+
+def make_forest(depth):
+    return RandomForestClassifier(max_depth=depth)
+
+
+@parallel_for
+def built_by_a_helper(X, y, depths):
+    scores = []
+    for depth in depths:
+        scores.append(make_forest(depth).fit(X, y).score(X, y))  # PAR602
     return scores
