@@ -134,7 +134,7 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
                 walker.emit("unknown-call", call, owner, stmt=text, method=func.attr,
                             how=f"`{func.attr}` is not known to be read-only")
                 return
-    if _callee_known(walker, call, qualified):
+    if _callee_known(walker, call, qualified) and not _in_place_copy(call, qualified):
         return
     if isinstance(func, ast.Attribute) and (root_name(func.value) is None or not _is_module_root(walker, func.value)):
         return  # a method of the iteration's own object (or `super()`): assumed to leave its arguments alone
@@ -273,6 +273,13 @@ def drawing_call(walker: ExpressionEffects, call: ast.Call) -> tuple[str, Owner 
             if owner is not None:
                 return ("figure-draw", owner)
     return None
+
+
+def _in_place_copy(call: ast.Call, qualified: str) -> bool:
+    """Return whether ``call`` asks a scikit-learn function to work in place (``normalize(X, copy=False)``,
+    ``scale(X, copy=False)``): then it changes its input, whatever the read-only catalogue says."""
+    return qualified.startswith("sklearn.") and any(
+        k.arg == "copy" and isinstance(k.value, ast.Constant) and k.value.value is False for k in call.keywords)
 
 
 def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> bool:

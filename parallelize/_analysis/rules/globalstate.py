@@ -45,7 +45,8 @@ def unknown_call_on_outer_object(effect: Effect, mode: str) -> bool:
     such values) passed to any call is not reported, nor an
     argument of a scikit-learn constructor (`GridSearchCV(estimator=model)`, `SVC(C=c)`), which stores it and
     whose fit changes none of its parameters, except `random_state` and a `**mapping` that is not a fixed value,
-    and the steps given to `Pipeline`/`make_pipeline`, which are fitted in place.
+    and the steps given to `Pipeline`/`make_pipeline`, which are fitted in place. A scikit-learn function given
+    `copy=False` (`normalize(X, copy=False)`) works in place on its input: reported whatever the catalogue says.
 
     ## Why is this bad?
     An unknown call may change its receiver or arguments (`model.partial_fit(X)`, `scaler.fit(X)`,

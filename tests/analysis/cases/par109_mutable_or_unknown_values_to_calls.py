@@ -1,12 +1,14 @@
 """Issue 12: what is not provably immutable stays a possible mutation when passed to an unknown call (PAR109): a
 name bound twice or changed after its binding, a list with a mutable element, a parameter (the caller may pass
 anything), and, for scikit-learn constructors, a `random_state` that is not a fixed value (a `RandomState` given
-there is advanced by every fit) and the steps given to `make_pipeline`/`Pipeline`, which fit them in place. A
-`**mapping` not known to hold a fixed `random_state` may also leave it at None: PAR602."""
+there is advanced by every fit) and the steps given to `make_pipeline`/`Pipeline`, which fit them in place; also
+an outer array given to a scikit-learn function with `copy=False` (it works in place). A `**mapping` not known to
+hold a fixed `random_state` may also leave it at None: PAR602."""
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.model_selection import ShuffleSplit
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import normalize
 from tracking import record
 
 from parallelize import parallel_for
@@ -63,4 +65,12 @@ def steps_fitted_in_place(X, y, model, scalers):
     out = []
     for scaler in scalers:
         out.append(Pipeline([("scale", scaler), ("model", model)]).fit(X, y).score(X, y))  # PAR109
+    return out
+
+
+@parallel_for
+def normalized_in_place(datasets):
+    out = []
+    for X in datasets:
+        out.append(normalize(X, copy=False).sum())  # PAR109
     return out
