@@ -1,6 +1,7 @@
 """The allowed collection and reduction forms of a parallel loop body (DESIGN.md "What a parallel loop may do").
 
-Collections: ``acc.append(e)``, ``acc.extend(e)``, ``acc.add(e)``, ``acc[k] = e``, ``acc.update(e)``.
+Collections: ``acc.append(e)``, ``acc.extend(e)``, ``acc.add(e)``, ``acc[k] = e``, ``acc.update(e)``, and the same
+methods on the element under a key, ``acc[k].append(e)``.
 Reductions: ``acc += e`` (also ``-= *= |= &=``), ``acc = acc + e`` (same operators), ``acc = max(acc, e)``
 and ``min``. Each is applied in the parent in iteration order, so the result equals the serial loop's.
 """
@@ -14,6 +15,10 @@ from dataclasses import dataclass
 from parallelize._analysis.scopes import NESTED_SCOPES, bindings_of, target_names
 
 COLLECT_METHODS = frozenset({"append", "extend", "add", "update"})
+#: Prefix of the kinds that collect into the element under a key (``acc[k].append(e)`` is ``"keyed-append"``):
+#: replayed in the caller, in iteration order, as ``acc[k].append(e)`` with ``k`` and ``e`` evaluated in the
+#: iteration, so ``acc[k]`` is looked up (a defaultdict fills it) where the serial loop would.
+KEYED = "keyed-"
 REDUCE_OPS: dict[type[ast.operator], str] = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.BitOr: "|", ast.BitAnd: "&",
 }
@@ -52,13 +57,21 @@ def match_form(stmt: ast.stmt) -> Form | None:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         call = stmt.value
         func = call.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in COLLECT_METHODS:
-            count = len(call.args) + len(call.keywords)
-            if (func.attr == "update" and count >= 1) or (len(call.args) == 1 and not call.keywords):
-                values = (*call.args, *(k.value for k in call.keywords))
-                if not any(isinstance(v, ast.Starred) for v in call.args):
-                    return Form(func.value.id, func.attr, "", values, stmt)
-        return None
+        if not (isinstance(func, ast.Attribute) and func.attr in COLLECT_METHODS):
+            return None
+        count = len(call.args) + len(call.keywords)
+        if not ((func.attr == "update" and count >= 1) or (len(call.args) == 1 and not call.keywords)):
+            return None
+        if any(isinstance(v, ast.Starred) for v in call.args):
+            return None
+        values = (*call.args, *(k.value for k in call.keywords))
+        if isinstance(func.value, ast.Name):
+            return Form(func.value.id, func.attr, "", values, stmt)
+        receiver = func.value
+        if (isinstance(receiver, ast.Subscript) and isinstance(receiver.value, ast.Name)
+                and not isinstance(receiver.slice, (ast.Slice, ast.UnaryOp))):  # ``acc[k].append(e)``
+            return Form(receiver.value.id, KEYED + func.attr, "", (receiver.slice, *values), stmt)
+        return None  # ``res[-1].append(e)`` is the tail-append pattern's (patterns.py)
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
         return Form(stmt.target.id, "reduce", ANY_OPS.get(type(stmt.op), "?"), (stmt.value,), stmt)
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
@@ -68,6 +81,15 @@ def match_form(stmt: ast.stmt) -> Form | None:
         if isinstance(target, ast.Name):
             return _assign_reduction(target.id, stmt.value, stmt)
     return None
+
+
+def keyed_alone(forms: dict[int, Form]) -> dict[int, Form]:
+    """Return ``forms`` without the keyed ones (``acc[k].append(e)``) on an accumulator that other forms also
+    change: with only keyed forms, every ``acc[k]`` is an element the caller's ``acc`` holds (or its default
+    factory makes there), which the replay fills in iteration order as the serial loop does; an element another
+    form put in (``acc.append(bucket)``) would be the worker's copy."""
+    plain = {f.name for f in forms.values() if not f.kind.startswith(KEYED)}
+    return {k: f for k, f in forms.items() if not (f.kind.startswith(KEYED) and f.name in plain)}
 
 
 def _assign_reduction(name: str, value: ast.expr, stmt: ast.stmt) -> Form | None:

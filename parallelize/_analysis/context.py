@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from parallelize._analysis.collectors import statements
 from parallelize._analysis.effects import EffectWalker
+from parallelize._analysis.estimators import filled_seeds, filled_values
 from parallelize._analysis.facts import Owner
 from parallelize._analysis.region import Region, Summary
 from parallelize._analysis.scopes import Binder, Binding, bindings_of, is_lock_value, is_sync_value, parameters
 from parallelize._analysis.sharing import is_shared_value
+from parallelize._analysis.values import changes_of
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ScopeNode = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
@@ -81,6 +84,20 @@ class ModuleContext:
                 self.imports.setdefault(local, alias.name if alias.asname else local)
             elif node.module and not node.level and alias.name != "*":
                 self.imports.setdefault(alias.asname or alias.name, f"{node.module}.{alias.name}")
+
+    def changes(self, name: str) -> int:
+        """Return how many bindings of ``name``, stores into it and mutating calls on it the module holds."""
+        if "_changes" not in self.__dict__:
+            self.__dict__["_changes"] = changes_of(self.tree)
+        counts: Counter[str] = self.__dict__["_changes"]
+        return counts[name]
+
+    def filled_values(self) -> dict[str, list[ast.expr]]:
+        """Return the values put in each name anywhere in the module (:func:`estimators.filled_values`)."""
+        if "_fills" not in self.__dict__:
+            self.__dict__["_fills"] = filled_values(self.tree)
+        fills: dict[str, list[ast.expr]] = self.__dict__["_fills"]
+        return fills
 
     def qualify(self, dotted: str) -> str:
         """Return ``dotted`` with its first name replaced by what it was imported as (``hq.x`` → ``heapq.x``)."""
@@ -202,7 +219,8 @@ class ModuleContext:
 
         for node in self._reachable(func, scope):
             for call in ast.walk(node):
-                found = global_state_call(self.qualify, call) if isinstance(call, ast.Call) else None
+                found = global_state_call(self.qualify, call, lambda m: filled_seeds(self.filled_values(), m)) if (
+                    isinstance(call, ast.Call)) else None
                 if found is not None:
                     return found
         return None
@@ -303,5 +321,6 @@ def task_walker(
         qualify=ctx.qualify,
         global_state_of=lambda f: ctx.global_state_of(f, func),
         shared_rng_of=lambda f: ctx.shared_rng_of(f, func),
+        changes=ctx.changes,
     )
     return EffectWalker(region)

@@ -138,6 +138,9 @@ READ_ONLY_METHODS = frozenset(
         "__getitem__", "__len__", "__contains__", "tocsr", "tocsc", "toarray", "todense", "getnnz",
         "with_suffix", "with_name", "joinpath", "exists", "is_file", "is_dir", "read_text", "read_bytes",
         "glob", "rglob", "iterdir", "relative_to", "resolve", "stat", "clone", "__copy__", "__deepcopy__",
+        # scipy.stats distributions, frozen or not (``rvs`` draws and is not listed)
+        "pdf", "logpdf", "pmf", "logpmf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf", "interval", "entropy",
+        "moment", "stats", "support",
     }
 )
 # Functions (by qualified name prefix) that never mutate their arguments, apart from the known writers (``out=``,
@@ -150,14 +153,14 @@ READ_ONLY_FUNCTION_PREFIXES = (
     "sklearn.model_selection.learning_curve", "sklearn.model_selection.validation_curve",
     "sklearn.model_selection.permutation_test_score", "sklearn.base.clone", "sklearn.utils.shuffle",
     "sklearn.utils.resample", "sklearn.preprocessing.", "sklearn.datasets.", "sklearn.inspection.",
-    "sklearn.pipeline.make_pipeline", "sklearn.pipeline.Pipeline", "sklearn.compose.",
+    "sklearn.compose.",
 )
 # Short names of read-only functions when the import is not visible (``cross_val_score`` imported elsewhere).
 READ_ONLY_FUNCTION_NAMES = frozenset(
     {
         "cross_val_score", "cross_validate", "cross_val_predict", "train_test_split", "clone", "learning_curve",
         "validation_curve", "permutation_test_score", "accuracy_score", "mean_squared_error", "r2_score",
-        "f1_score", "roc_auc_score", "log_loss", "make_pipeline", "deepcopy", "copy", "open", "next",
+        "f1_score", "roc_auc_score", "log_loss", "deepcopy", "copy", "open", "next",
     }
 )
 # Functions that return a fitted *copy* (or no estimator), never changing the estimator passed in: they clone.

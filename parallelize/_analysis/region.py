@@ -73,6 +73,9 @@ class Region:
     #: For a call of a same-module function: the random generator object bound outside it that it draws from
     #: (itself or through the functions it calls), as ``(owner, name)``, or ``None``.
     shared_rng_of: Callable[[ast.expr], tuple[Owner, str] | None] = lambda _func: None
+    #: How many bindings of a name, stores into its object and mutating calls on it the module holds
+    #: (:func:`~parallelize._analysis.values.changes_of`): 1 means bound once and never changed.
+    changes: Callable[[str], int] = lambda _name: 2
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

@@ -14,6 +14,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
+from parallelize._analysis.estimators import (
+    IN_PLACE_FITTERS,
+    POSITIONAL_RANDOM_STATE,
+    constructed_class,
+    draws_unseeded,
+    estimator_class,
+    seeding_mapping,
+)
 from parallelize._analysis.globalstate import (
     CONVENTIONAL_ALIASES,
     DISPLAY_METHODS,
@@ -32,6 +40,7 @@ from parallelize._analysis.globalstate import (
     rng_object,
 )
 from parallelize._analysis.scopes import dotted_name, root_name
+from parallelize._analysis.values import fixed_mapping, fixed_mappings, immutable, immutable_elements
 
 if TYPE_CHECKING:
     from parallelize._analysis.context import ModuleContext
@@ -64,14 +73,20 @@ def _is_module_root(walker: ExpressionEffects, node: ast.expr) -> bool:
     return name in CONVENTIONAL_ALIASES or walker.region.qualify(name) != name
 
 
-def global_state_call(qualify: Callable[[str], str], call: ast.Call) -> tuple[str, str] | None:
-    """The global-state effect of ``call`` itself: ``("pyplot" | "global-rng" | "process-wide", name)``."""
+def global_state_call(qualify: Callable[[str], str], call: ast.Call,
+                      seeds: Callable[[ast.expr], bool] = lambda _mapping: False) -> tuple[str, str] | None:
+    """The global-state effect of ``call`` itself: ``("pyplot" | "global-rng" | "process-wide", name)``. A
+    scikit-learn estimator that draws, built without ``random_state``, draws from the global RNG (``seeds(m)``:
+    whether a ``**m`` argument gives one)."""
     dotted = dotted_name(call.func) or ""
     qualified = conventional(qualify(dotted)) if dotted else ""
     if qualified and pyplot_call(qualified):
         return ("pyplot", dotted)
     if qualified and global_rng_call(qualified):
         return ("global-rng", dotted)
+    made = constructed_class(call, qualify)
+    if made is not None and draws_unseeded(call, made, seeds):
+        return ("global-rng", f"{dotted}(...) with `random_state` left at None")
     if qualified and (process_wide_call(qualified) or any(
         qualified.startswith(root + ".") for root in PROCESS_WIDE_ROOTS
     )):
@@ -81,7 +96,7 @@ def global_state_call(qualify: Callable[[str], str], call: ast.Call) -> tuple[st
 
 def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> None:
     """Emit the global-state and unknown-effect facts of one call in a loop body."""
-    direct = global_state_call(walker.region.qualify, call)
+    direct = global_state_call(walker.region.qualify, call, lambda mapping: _seeds(walker, mapping))
     if direct is not None and not (direct[0] == "global-rng" and (id(call), "out-argument") in walker._seen):
         walker.emit(direct[0], call, stmt=text, name=direct[1])
         return
@@ -119,20 +134,88 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
                 walker.emit("unknown-call", call, owner, stmt=text, method=func.attr,
                             how=f"`{func.attr}` is not known to be read-only")
                 return
-    if _callee_known(walker, call, qualified):
+    if _callee_known(walker, call, qualified) and not _in_place_copy(call, qualified):
         return
     if isinstance(func, ast.Attribute) and (root_name(func.value) is None or not _is_module_root(walker, func.value)):
         return  # a method of the iteration's own object (or `super()`): assumed to leave its arguments alone
     if isinstance(func, ast.Name) and walker.owner(func.id) is not None:
         return  # an outer bound method (``add = out.append``): PAR102 reports it
-    for given in (*call.args, *(k.value for k in call.keywords)):
+    estimator = estimator_class(qualified) if qualified else None
+    keeps = estimator is not None and estimator not in IN_PLACE_FITTERS
+    given_args: list[tuple[str | None, ast.expr]] = [(None, a) for a in call.args]
+    given_args += [(k.arg or "**", k.value) for k in call.keywords]
+    for slot, given in given_args:
+        if isinstance(given, (ast.List, ast.Tuple, ast.Set, ast.Dict)):  # ``Pipeline([("m", model)])``
+            given_args += [(slot, e) for e in _display_parts(given)]
+            continue
         arg = given.value if isinstance(given, ast.Starred) else given
         if isinstance(arg, (ast.Name, ast.Attribute, ast.Subscript)) and not _is_module_root(walker, arg):
             owner = walker.owner_of(arg)
-            if owner is not None:
-                walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "a call",
-                            how=f"it is passed to `{dotted or 'a call'}`, not known to be read-only")
-                return
+            if owner is None or fixed_value(walker, owner):
+                continue  # an immutable value: no call can change it
+            if keeps and _kept(slot, estimator, walker, owner):
+                continue  # a scikit-learn constructor stores it; the estimator's fit changes none of its params
+            walker.emit("unknown-call", call, owner, stmt=text, method=dotted or "a call",
+                        how=f"it is passed to `{dotted or 'a call'}`, not known to be read-only")
+            return
+
+
+def _display_parts(display: ast.List | ast.Tuple | ast.Set | ast.Dict) -> list[ast.expr]:
+    """Return the elements of a display (a dict's keys and values)."""
+    if isinstance(display, ast.Dict):
+        return [*(k for k in display.keys if k is not None), *display.values]
+    return list(display.elts)
+
+
+def _kept(keyword: str | None, estimator: str | None, walker: ExpressionEffects, owner: Owner) -> bool:
+    """Return whether a scikit-learn constructor keeps an outer argument unchanged through fitting: any argument
+    but the random generator its fit would advance (``random_state``, or one a ``**mapping`` may hold)."""
+    if keyword == "random_state" or (keyword is None and estimator in POSITIONAL_RANDOM_STATE):
+        return False
+    if keyword == "**":
+        return _trusted_value(walker, owner, lambda value, item: (
+            fixed_mappings(value, walker_builtin(walker)) if item else fixed_mapping(value, walker_builtin(walker))))
+    return True
+
+
+def _seeds(walker: ExpressionEffects, mapping: ast.expr) -> bool:
+    """Return whether ``**mapping`` provably gives a ``random_state`` (:func:`estimators.seeding_mapping`)."""
+    owner = walker.owner_of(mapping) if isinstance(mapping, ast.Name) else None
+    return owner is not None and _trusted_value(walker, owner, lambda value, _item: seeding_mapping(value))
+
+
+def walker_builtin(walker: ExpressionEffects) -> Callable[[str], bool]:
+    """Return whether a name is the builtin of that name where ``walker`` reads it (not bound or shadowed)."""
+    return lambda name: hasattr(builtins, name) and walker.owner(name) is None and walker.region.changes(name) == 0
+
+
+def _trusted_value(walker: ExpressionEffects, owner: Owner, proves: Callable[[ast.expr, bool], bool]) -> bool:
+    """Apply ``proves(value, is_item)`` to what ``owner``'s outer name was bound to, when it was bound once (before
+    the loop, in an enclosing function or at module level) and never changed; an item is one of its elements."""
+    if owner.kind == "item":
+        collection = walker.region.resolve(owner.name)
+        if collection is None or collection.name != owner.name:
+            return False
+        owner, item = collection, True
+    else:
+        item = False
+    if owner.kind not in {"before-loop", "module", "closure"} or owner.value is None:
+        return False
+    return walker.region.changes(owner.name) == 1 and proves(owner.value, item)
+
+
+def fixed_value(walker: ExpressionEffects, owner: Owner) -> bool:
+    """Return whether the outer object ``owner`` stands for is provably immutable (:mod:`values`)."""
+    is_builtin = walker_builtin(walker)
+
+    def bound_to(name: str) -> ast.expr | None:  # the one value a name of the module was ever bound to
+        found = walker.region.resolve(name)
+        return found.value if found is not None and walker.region.changes(name) == 1 and found.kind in {
+            "before-loop", "module", "closure"} else None
+
+    return _trusted_value(walker, owner, lambda value, item: (
+        immutable_elements(value, walker.region.qualify, is_builtin, bound_to) if item
+        else immutable(value, is_builtin, bound_to)))
 
 
 def shared_rng(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> bool:
@@ -190,6 +273,13 @@ def drawing_call(walker: ExpressionEffects, call: ast.Call) -> tuple[str, Owner 
             if owner is not None:
                 return ("figure-draw", owner)
     return None
+
+
+def _in_place_copy(call: ast.Call, qualified: str) -> bool:
+    """Return whether ``call`` asks a scikit-learn function to work in place (``normalize(X, copy=False)``,
+    ``scale(X, copy=False)``): then it changes its input, whatever the read-only catalogue says."""
+    return qualified.startswith("sklearn.") and any(
+        k.arg == "copy" and isinstance(k.value, ast.Constant) and k.value.value is False for k in call.keywords)
 
 
 def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 
-from parallelize._analysis.collectors import Form, match_form, plain_bindings, statements
+from parallelize._analysis.collectors import Form, keyed_alone, match_form, plain_bindings, statements
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
 from parallelize._analysis.effects import EffectWalker
+from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_slices, tail_appends
@@ -29,7 +30,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     local = ctx.local_names(scope) if is_function else ctx.binder(scope).bindings
     declared = ctx.binder(scope).declared_global | ctx.binder(scope).declared_nonlocal if is_function else set()
 
-    forms = {id(s): f for s in statements(loop.body) if (f := match_form(s)) is not None}
+    forms = keyed_alone({id(s): f for s in statements(loop.body) if (f := match_form(s)) is not None})
     private = (set(plain_bindings(loop.body, forms)) | set(target_names(loop.target))) - declared
     forms = {k: f for k, f in forms.items() if f.name not in private}
 
@@ -92,6 +93,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         read_only_method=lambda name: methods_read_only(ctx, name),
         global_state_of=lambda f: ctx.global_state_of(f, scope),
         shared_rng_of=lambda f: ctx.shared_rng_of(f, scope),
+        changes=ctx.changes,
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):
@@ -99,6 +101,9 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
             walker.emit("accumulator-read", read, resolve(read.id), stmt=read.id)
     walker.bind(loop.target, None, item_of=loop.iter)
     walker.walk(loop.body)
+    unseeded = unseeded_items(ctx.filled_values(), loop, private, ctx.qualify)
+    if unseeded is not None:  # estimators fitted in workers, from their own global generators
+        walker.emit("global-rng", unseeded[0], stmt=unseeded[1], name=f"{unseeded[1]} (`random_state` left at None)")
 
     facts = LoopFacts(node=loop, index=index, private=private, before=definite, own_slices=slices)
     facts.tails = [Collector(t.name, _tail_method(t.stmt), t.stmt, t.stmt.lineno) for t in tails.values()]

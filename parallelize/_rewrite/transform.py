@@ -34,6 +34,7 @@ import sys
 import types
 from typing import Any
 
+from parallelize._analysis.collectors import KEYED
 from parallelize._analysis.facts import Collector, FunctionAnalysis, LoopFacts, Reduction
 from parallelize._errors import SharedStateError
 from parallelize._rewrite.rewritten import Rewritten, owner_class_name
@@ -107,7 +108,11 @@ class _BodyRewriter(ast.NodeTransformer):
                 keys: list[ast.expr | None] = [None if k.arg is None else ast.Constant(k.arg) for k in call.keywords]
                 kwargs = ast.Dict(keys=keys,
                                   values=[k.value for k in call.keywords])
-                value = ast.Tuple(elts=[args, kwargs], ctx=ast.Load())
+                parts: list[ast.expr] = [args, kwargs]
+                if collector.kind.startswith(KEYED):  # `acc[k].append(e)`: the key too, evaluated here, first
+                    assert isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Subscript)
+                    parts.insert(0, _slice_expr(call.func.value.slice))
+                value = ast.Tuple(elts=parts, ctx=ast.Load())
             return self._log(self.ops[key], value, stmt)
         if key in self.tails:
             stmt = self.tails[key].node
@@ -172,6 +177,12 @@ def _replay_statement(op: Collector | Reduction) -> ast.stmt:
     if op.kind == "setitem":
         target = ast.Subscript(value=acc, slice=v0, ctx=ast.Store())
         return ast.Assign(targets=[target], value=v1, lineno=op.node.lineno)
+    if op.kind.startswith(KEYED):  # `acc[_pz_v[0]].append(*_pz_v[1], **_pz_v[2])`
+        v2 = ast.Subscript(value=_name("_pz_v"), slice=ast.Constant(2), ctx=ast.Load())
+        element = ast.Subscript(value=acc, slice=v0, ctx=ast.Load())
+        call = ast.Call(func=ast.Attribute(value=element, attr=op.kind.removeprefix(KEYED), ctx=ast.Load()),
+                        args=[ast.Starred(value=v1, ctx=ast.Load())], keywords=[ast.keyword(arg=None, value=v2)])
+        return ast.Expr(value=call)
     call = ast.Call(func=ast.Attribute(value=acc, attr=op.kind, ctx=ast.Load()),
                     args=[ast.Starred(value=v0, ctx=ast.Load())], keywords=[ast.keyword(arg=None, value=v1)])
     return ast.Expr(value=call)

@@ -14,6 +14,7 @@ import contextlib
 import heapq
 import itertools
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -891,6 +892,24 @@ def own_slot_inverses(rows):
     for i in range(len(rows)):
         rows[i] = [1 / v for v in sorted(set(rows[i]))] + [len(rows[i])]  # a 0 raises in that iteration
     return rows
+
+
+# Issue 12: collections into the element under a key, replayed in the caller in iteration order.
+@legacy(([(i % 3, i) for i in range(10)],), ([],), ([("a", 1)],))
+def keyed_groups(pairs):
+    groups = defaultdict(list)
+    for key, value in pairs:
+        groups[key].append(value * 10)
+    return dict(groups)
+
+
+@legacy(WORDS, ([],))
+def keyed_fixed_slots(words):
+    table = {"short": [], "long": [], "letters": set()}
+    for w in words:
+        table["short" if len(w) < 5 else "long"].append(w)
+        table["letters"].update(w)
+    return table
 
 
 # --- methods, closures -----------------------------------------------------------------------------------------

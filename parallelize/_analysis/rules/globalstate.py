@@ -36,9 +36,17 @@ def unknown_call_on_outer_object(effect: Effect, mode: str) -> bool:
     the loop, a parameter, a global, the loop's item), or a call that receives such an object, unless the
     callee is known to leave it unchanged: a read-only method of the catalogue (`predict`, `predict_proba`,
     `score`, `transform`, `get_params`, `copy`, `astype`, `sum`, `mean`, pandas' `groupby`/`head`/`to_numpy`...,
+    scipy.stats distributions' `cdf`/`ppf`/`interval`...,
     `str`/`bytes`/`tuple` methods), a read-only function (`math`, `numpy`, `pandas` and `scipy` functions other
     than the known writers, `cross_val_score`, `clone`, `sklearn.metrics`), a builtin, or a function of this
-    module that the analysis reads (PAR105 reports it when it mutates).
+    module that the analysis reads (PAR105 reports it when it mutates). An immutable value (a name bound once,
+    and never changed, to a number, a string or a tuple of them, or an item of a collection of them:
+    `for alpha in [0.1, 1.0]`, `np.logspace(-2, 2, 5)`, `range(n)`; names bound once to such values count as
+    such values) passed to any call is not reported, nor an
+    argument of a scikit-learn constructor (`GridSearchCV(estimator=model)`, `SVC(C=c)`), which stores it and
+    whose fit changes none of its parameters, except `random_state` and a `**mapping` that is not a fixed value,
+    and the steps given to `Pipeline`/`make_pipeline`, which are fitted in place. A scikit-learn function given
+    `copy=False` (`normalize(X, copy=False)`) works in place on its input: reported whatever the catalogue says.
 
     ## Why is this bad?
     An unknown call may change its receiver or arguments (`model.partial_fit(X)`, `scaler.fit(X)`,
@@ -151,7 +159,13 @@ def legacy_global_rng(effect: Effect, mode: str) -> bool:
     Reports calls of the legacy global random generators in a parallel loop: `np.random.normal`, `choice`,
     `randint`, `uniform`, `rand`, `seed`... (the `numpy.random` module functions), `random.random`, `choice`,
     `shuffle`... (the `random` module's hidden instance), and objects built with an explicit
-    `random_state=None`, which draw from numpy's global generator. `@parallel_for(seed=...)` accepts the loop.
+    `random_state=None`, which draw from numpy's global generator. Also scikit-learn estimators whose fit draws
+    (`RandomForestClassifier`, `KMeans`, `MLPClassifier`, `ShuffleSplit`..., and `SVC(probability=True)`,
+    `LogisticRegression(solver="saga")`, `KFold(shuffle=True)`: the catalogue
+    `parallelize/_analysis/estimators.py`) built with `random_state` left at its default `None`: in the body,
+    as the loop's items (`for name, model in models.items()` over `models = {"rf": RandomForestClassifier()}`),
+    or held by an outer name passed to a call (`cross_val_score(forest, X, y)` clones and fits it).
+    `@parallel_for(seed=...)` accepts the loop.
 
     ## Why is this bad?
     The serial loop takes its numbers one after the other from one generator; workers take them from their own
@@ -180,8 +194,11 @@ def legacy_global_rng(effect: Effect, mode: str) -> bool:
 
     ## Known problems
     With `seed=` the result equals the `backend="serial"` run with the same seed, not the undecorated loop (whose
-    numbers come from one unseeded stream). An estimator whose `random_state` is left at its default `None` is
-    not recognised; pass `random_state=` explicitly.
+    numbers come from one unseeded stream). An unseeded estimator is recognised only where the code shows it:
+    one built in another module, passed in as a parameter, or built through a `**mapping` whose contents are not
+    known is not (a mapping not known to hold `random_state` counts as holding none when the class is seen).
+    Classes that draw only on large inputs (`PCA`'s randomized solver, `HistGradientBoosting*` early stopping)
+    are reported whatever the data size.
     """
     return _not_async(effect, mode)
 

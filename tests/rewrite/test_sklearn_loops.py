@@ -1,0 +1,98 @@
+"""Loop mode on scikit-learn loops (issue 12): what the immutable-value and estimator-constructor proofs accept
+equals the serial loop on every backend; an estimator left to numpy's global generator is refused (PAR602) and
+accepted with `seed=` on processes, where the result equals the serial run's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from parallelize import SharedStateError, parallel_for
+
+sklearn = pytest.importorskip("sklearn")
+
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
+from sklearn.linear_model import HuberRegressor  # noqa: E402
+from sklearn.model_selection import GridSearchCV, ShuffleSplit, cross_val_score  # noqa: E402
+from sklearn.semi_supervised import SelfTrainingClassifier  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+
+BACKENDS: dict[str, Callable[..., Any]] = {
+    "serial": lambda **kw: parallel_for(backend="serial", **kw),
+    "threads": lambda **kw: parallel_for(backend="threads", n_jobs=2, **kw),
+    "loky": lambda **kw: parallel_for(backend="loky", n_jobs=2, **kw),
+}
+
+EPSILONS = [1.35, 1.5, 1.75]
+SHUFFLE = {"test_size": 0.3, "n_splits": 4, "random_state": 1}
+GRIDS = [{"C": [0.1, 1.0]}, {"C": [10.0]}]
+base = SVC(gamma=0.5, random_state=42)
+MODELS = {"forest": RandomForestClassifier(n_estimators=5), "svc": SVC()}
+
+
+def huber_per_epsilon(X, y):
+    coefs = []
+    for epsilon in EPSILONS:
+        coefs.append(HuberRegressor(alpha=0.0, epsilon=epsilon).fit(X, y).coef_.tolist())
+    return coefs
+
+
+def self_training_per_threshold(X, y, thresholds):
+    scores = []
+    for threshold in thresholds:
+        scores.append(SelfTrainingClassifier(base, threshold=threshold).fit(X, y).score(X, y))
+    return scores
+
+
+def splits_per_size(X, sizes):
+    splits = []
+    for size in sizes:
+        splits.append([test.tolist() for _, test in ShuffleSplit(train_size=size, **SHUFFLE).split(X)])
+    return splits
+
+
+def search_per_grid(X, y):
+    best = []
+    for grid in GRIDS:
+        best.append(GridSearchCV(estimator=base, param_grid=grid, cv=3).fit(X, y).best_score_)
+    return best
+
+
+def unseeded_models(X, y):
+    scores = {}
+    for name, model in MODELS.items():
+        scores[name] = cross_val_score(model, X, y, cv=3).tolist()
+    return scores
+
+
+def _data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    return X, (X[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(int)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_loops_passing_immutable_values_and_estimators_to_constructors_equal_the_serial_loop(backend: str) -> None:
+    X, y = _data()
+    decorate = BACKENDS[backend]()
+    assert decorate(huber_per_epsilon)(X, X @ [1.0, 2.0, -1.0]) == huber_per_epsilon(X, X @ [1.0, 2.0, -1.0])
+    assert decorate(self_training_per_threshold)(X, y, [0.6, 0.9]) == self_training_per_threshold(X, y, [0.6, 0.9])
+    assert decorate(splits_per_size)(X, [0.3, 0.5]) == splits_per_size(X, [0.3, 0.5])
+    assert decorate(search_per_grid)(X, y) == search_per_grid(X, y)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_estimators_left_to_the_global_generator_are_refused_and_seeded_runs_equal_the_serial_run(
+    backend: str,
+) -> None:
+    with pytest.raises(SharedStateError, match="PAR602"):
+        BACKENDS[backend]()(unseeded_models)
+    X, y = _data()
+    if backend == "threads":  # threads share one global generator: `seed=` cannot help there
+        with pytest.raises(SharedStateError, match="PAR602"):
+            BACKENDS[backend](seed=3)(unseeded_models)
+        return
+    assert BACKENDS[backend](seed=3)(unseeded_models)(X, y) == BACKENDS["serial"](seed=3)(unseeded_models)(X, y)
