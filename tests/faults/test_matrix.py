@@ -65,12 +65,18 @@ def _backend(name: str, request: pytest.FixtureRequest) -> Any:
     if name != "dask":
         return None
     cluster = request.getfixturevalue("dask_cluster")
-    try:  # each cell starts on a whole cluster (its nannies restart the workers earlier cells killed)
-        cluster[1].wait_for_workers(2, timeout=20)
-    except TimeoutError:
-        pytest.fail(f"the Dask cluster has {len(cluster[0].workers)} nannies left: one closed instead of restarting "
-                    "its worker (see the report of issue 16's matrix)")
-    return cluster
+    from distributed.exceptions import WorkerStartTimeoutError
+
+    # Each cell starts on a whole cluster. The nannies restart the workers earlier cells killed; on a loaded
+    # machine a nanny may give up instead (Dask's behaviour, not what a cell tests), so the cluster is scaled back.
+    for attempt in range(2):
+        try:
+            cluster[1].wait_for_workers(2, timeout=30 if attempt == 0 else 60)
+            return cluster
+        except (TimeoutError, WorkerStartTimeoutError):
+            if attempt == 0:
+                cluster[0].scale(2)
+    pytest.fail(f"the Dask cluster has {len(cluster[0].workers)} workers and could not be brought back to 2")
 
 
 def _function(name: str, cluster: Any, on_error: str = "raise") -> Any:
@@ -192,7 +198,7 @@ def _check_collected(group: TaskFailures, expect: str, backend: str, stage: int,
     _check_error(crashes[failed.index(3)], "crash", backend, stage, fault)
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(180)  # a hang guard: bringing a loaded cluster back may take 90 s
 @pytest.mark.parametrize(("backend", "stage", "fault"), list(_cells()))
 def test_fault_at_one_stage(backend: str, stage: int, fault: str, request: pytest.FixtureRequest) -> None:
     cluster = _backend(backend, request)
