@@ -10,19 +10,33 @@ serial loop.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from parallelize._config import is_forced_serial
+from parallelize._rewrite.output import captured_stdout, keep_printed, write_printed
 from parallelize._scheduler.payload import restore_filename
 
 
 def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[str, Any]]],
-                  live_names: tuple[str, ...], filename: str, item: Any, env: dict[str, Any]
-                  ) -> tuple[list[Any], dict[str, Any]]:
-    """Run one iteration in a worker; keep only the locals that are read after the loop."""
+                  live_names: tuple[str, ...], filename: str, caller_pid: int, item: Any, env: dict[str, Any]
+                  ) -> tuple[list[Any], dict[str, Any], str]:
+    """Run one iteration; keep only the locals that are read after the loop, and, in another process than the
+    caller's, what it printed (the caller writes it in iteration order: ``output.py``)."""
     restore_filename(body, filename)  # once per worker: the code object is replaced in place
-    log, scope = body(item, env)
+    printed = ""
+    if os.getpid() == caller_pid:  # the caller itself, or a thread of it: print goes where the loop's would
+        log, scope = body(item, env)
+    else:
+        with captured_stdout() as out:
+            try:
+                log, scope = body(item, env)
+            except BaseException as exc:
+                keep_printed(exc, out.getvalue())
+                raise
+        printed = out.getvalue()
     # A name still holding the object the caller passed in was not rebound: the caller's own binding stands
     # (and nothing is copied back for it).
     live = {name: scope[name] for name in live_names
@@ -30,7 +44,7 @@ def run_iteration(body: Callable[[Any, dict[str, Any]], tuple[list[Any], dict[st
     for name in scope.get("_pz_deleted", ()):
         if name not in scope:  # deleted and not bound again in this iteration
             live[name] = DELETED
-    return log, live
+    return log, live, printed
 
 
 class _Deleted:
@@ -58,15 +72,18 @@ class LoopRun:
     def __iter__(self) -> Iterator[list[Any]]:
         failures: dict[int, BaseException] = {}
         values: list[Any] = []
-        for index, result in enumerate(self._results):
+        for index, result in enumerate(self._in_order()):
             self.count += 1
             # on_error="collect": keep going, raise at the end. Each iteration's slot in TaskFailures.results is
             # its exception, or None where it ran and its collections were applied (a log is not a result).
             values.append(result if isinstance(result, BaseException) else None)
             if isinstance(result, BaseException):
+                write_printed(result)
                 failures[index] = result
                 continue
-            log, live = result
+            log, live, printed = result
+            if printed:
+                sys.stdout.write(printed)
             for name, value in live.items():  # a name absent from this iteration keeps an earlier value
                 if value is DELETED:
                     self.live.pop(name, None)
@@ -80,6 +97,14 @@ class LoopRun:
 
             raise collected_failures(failures, values)
 
+    def _in_order(self) -> Iterator[Any]:
+        """The iterations' results; a failure raised here (``on_error="raise"``) first writes what it printed."""
+        try:
+            yield from self._results
+        except BaseException as exc:
+            write_printed(exc)
+            raise
+
 
 class LoopPlan:
     """Holds the compiled body and runs it through the decorated function's map machinery.
@@ -91,7 +116,7 @@ class LoopPlan:
     def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
                  runner: Callable[..., Iterator[Any]], options: Any, global_rng_findings: list[Any]) -> None:
         filename = getattr(getattr(body, "__code__", None), "co_filename", "")
-        self.iteration = functools.partial(run_iteration, body, live_names, filename)
+        self.iteration = functools.partial(run_iteration, body, live_names, filename, os.getpid())
         self.env_names = env_names
         self.runner = runner
         self.options = options

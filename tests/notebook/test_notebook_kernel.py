@@ -63,6 +63,28 @@ scores, serial_scores, total, serial_total, sorted(set(pids))
     assert pids and nb.pid not in pids
 
 
+def test_what_a_loop_prints_on_the_workers_appears_in_the_cell_in_iteration_order(nb: Kernel) -> None:
+    # Without the replay, a worker's print goes to the kernel's log, not to the cell, in completion order.
+    cell = nb.run('''
+import time
+
+@parallel_for(n_jobs=2, batch_size=1)
+def noisy(xs):
+    out = []
+    for x in xs:
+        time.sleep(0.03 * (x % 3))
+        print("iteration", x, os.getpid() != CELL_PID)
+        out.append(x)
+    return out
+
+CELL_PID = os.getpid()
+noisy(range(7))
+''')[0]
+    cell.raise_error()
+    text = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+    assert text.splitlines() == [f"iteration {x} True" for x in range(7)]
+
+
 def test_progress_in_a_notebook_is_a_widget_that_counts_every_task(nb: Kernel) -> None:
     cell = nb.run('''
 @parallel_for(n_jobs=2, loop=False, progress=True)
