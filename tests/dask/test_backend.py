@@ -132,6 +132,25 @@ def test_loop_mode_runs_on_the_cluster(client: Any) -> None:
     assert parallel(30) == total_of_squares(30)
 
 
+def test_loop_mode_output_from_the_workers_comes_out_in_iteration_order(
+        client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    caller = os.getpid()
+
+    def noisy(n: int) -> list[int]:
+        out: list[int] = []
+        for i in range(n):
+            time.sleep(0.02 * (i % 3))  # later iterations often finish first, on the workers' threads
+            print("iteration", i, os.getpid() != caller)
+            out.append(i)
+        return out
+
+    capsys.readouterr()
+    assert parallel_for(backend=client, batch_size=1)(noisy)(8) == list(range(8))
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines] == [str(i) for i in range(8)]
+    assert all(line.endswith("True") for line in lines)  # every iteration ran on a worker process
+
+
 def test_task_error_keeps_type_remote_traceback_and_note(client: Any) -> None:
     f = parallel_for(backend=client, batch_size=2)(tasks.fail_on)
     with pytest.raises(KeyError) as info:
