@@ -72,7 +72,6 @@ def task_findings(fn: types.FunctionType, options: Options) -> list[Finding]:
 
 def _analyse(where: FunctionSource) -> list[Finding]:
     from parallelize._analysis import analyze_function
-    from parallelize._checker.noqa import read
 
     try:
         analysis = analyze_function(where.source, where.filename, where.first_line, loop=False, mode=where.mode,
@@ -81,11 +80,9 @@ def _analyse(where: FunctionSource) -> list[Finding]:
         return []  # source that no longer parses (edited since import): nothing reliable to say
     if not analysis.findings:
         return []
-    text, first = where.noqa_text()
-    suppressions = read(text)
+    silenced = where.silenced()
     return [f for f in analysis.findings
-            if f.code.startswith(TASK_CODES) and f.code not in UNPROVEN_CODES
-            and not suppressions.suppresses(f.line - first + 1, f.code)]
+            if f.code.startswith(TASK_CODES) and f.code not in UNPROVEN_CODES and not silenced(f)]
 
 
 #: What a task can get wrong: mutations (PAR1xx), `global`/`nonlocal` writes (PAR204) and thread races (PAR4xx).

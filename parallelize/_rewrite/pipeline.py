@@ -60,9 +60,14 @@ class FunctionSource:
         sha = hashlib.sha256
         return sha(self.source.encode()).hexdigest(), sha((self.module_source or "").encode()).hexdigest()
 
-    def noqa_text(self) -> tuple[str, int]:
-        """The text whose ``# noqa`` comments govern the findings, and the file line its first line is."""
-        return (self.module_source, 1) if self.module_source is not None else (self.source, self.first_line)
+    def silenced(self) -> Callable[[Finding], bool]:
+        """Whether ``# noqa`` silences a finding for ``parallelize check``, read with the checker's own reader
+        from the whole module when known (a finding's line is a file line), else from the function's lines."""
+        from parallelize._checker.noqa import read
+
+        text, first = (self.module_source, 1) if self.module_source is not None else (self.source, self.first_line)
+        suppressions = read(text)
+        return lambda finding: suppressions.suppresses(finding.line - first + 1, finding.code)
 
 
 def read_source(fn: types.FunctionType, options: Options) -> FunctionSource:
@@ -196,7 +201,7 @@ def _decide(fn: types.FunctionType, options: Options, where: FunctionSource, own
     analysis.findings = drop_seeded(analysis.findings, options.seed is not None)
     if analysis.findings:
         message = format_findings_for_error(analysis.findings)
-        if _silenced_for_the_checker(analysis.findings, where):
+        if any(map(where.silenced(), analysis.findings)):  # silenced for the checker, never for the rewrite
             message += "\n" + NOQA_NOTE
         return SharedStateError(f"@{'io_bound' if options.io else 'parallel_for'} on {fn.__qualname__}: {message}\n"
                                 f"{WAY_OUT}", analysis.findings)
@@ -214,11 +219,3 @@ def _decide(fn: types.FunctionType, options: Options, where: FunctionSource, own
     except SharedStateError as exc:
         return exc
 
-
-def _silenced_for_the_checker(findings: list[Finding], where: FunctionSource) -> bool:
-    """Whether ``# noqa`` silences one of ``findings`` for ``parallelize check`` (the checker's own reader)."""
-    from parallelize._checker.noqa import read
-
-    text, first = where.noqa_text()
-    suppressions = read(text)
-    return any(suppressions.suppresses(f.line - first + 1, f.code) for f in findings)
