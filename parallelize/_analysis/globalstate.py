@@ -184,6 +184,11 @@ def rng_object(qualify: Callable[[str], str], value: ast.expr | None) -> bool:
 
     if not isinstance(value, ast.Call):
         return False
+    func = value.func
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    if isinstance(func, ast.Call):
+        return False  # ``RandomState(0).randn(3)``: what a generator's method returned, not the generator
     dotted = dotted_name(value.func)
     return bool(dotted) and conventional(qualify(dotted)) in RNG_CONSTRUCTORS
 
