@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping
 
 from parallelize._analysis.collectors import Form, keyed_alone, match_form, plain_bindings, statements
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
@@ -12,10 +13,12 @@ from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_slices, tail_appends
+from parallelize._analysis.refits import refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
-from parallelize._analysis.scopes import loads, parameters, target_names
+from parallelize._analysis.scopes import Binding, loads, parameters, target_names
 from parallelize._analysis.soundness import methods_read_only
+from parallelize._analysis.values import immutable
 
 LOOP = "a parallel loop"
 TASK = "a parallel task"
@@ -101,6 +104,16 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
             walker.emit("accumulator-read", read, resolve(read.id), stmt=read.id)
     walker.bind(loop.target, None, item_of=loop.iter)
     walker.walk(loop.body)
+    refits = refitted(loop, scope, ctx.qualify, _inert_names(ctx, scope, params, local), ctx.tree)
+    heads = {id(call) for refit in refits for call in refit.calls}
+    for refit in refits:  # proved (refits.py): not PAR108 on processes; a race between threads (PAR102)
+        owner = resolve(refit.name)
+        for call in refit.calls:
+            walker.emit("shared-refit", call, owner, stmt=_text(call))
+        if refit.unseeded is not None:
+            fit = refit.calls[-1]
+            walker.emit("global-rng", fit, stmt=_text(fit),
+                        name=f"`{refit.name}`, built by {refit.unseeded} (`random_state` left at None)")
     unseeded = unseeded_items(ctx.filled_values(), loop, private, ctx.qualify)
     if unseeded is not None:  # estimators fitted in workers, from their own global generators
         walker.emit("global-rng", unseeded[0], stmt=unseeded[1], name=f"{unseeded[1]} (`random_state` left at None)")
@@ -117,7 +130,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     after = [n.id for stmt in body for n in loads(stmt) if n.lineno > end]
     facts.live_after = private & set(after)
     facts.shared_reads = {n for n in walker.shared_reads - set(accepted) if resolve(n) is not None or n in local}
-    found = [e for e in effects + walker.effects if not (e.kind == "accumulator-read" and id(e.node) in slice_reads)]
+    found = [e for e in effects + walker.effects if not (e.kind == "accumulator-read" and id(e.node) in slice_reads)
+             and not (e.kind == "method-call-statement" and id(e.node) in heads)]
     return facts, found
 
 
@@ -171,6 +185,32 @@ def _text(node: ast.AST) -> str:
 
 
 __all__ = ["LOOP", "TASK", "EffectWalker", "analyze_loop", "analyze_task", "dedupe", "to_findings"]
+
+
+def _inert_names(ctx: ModuleContext, scope: ScopeNode, params: Mapping[str, Binding],
+                 local: Mapping[str, Binding]) -> Callable[[str], bool]:
+    """Whether a name holds nothing a fit could change: a builtin, an import, a ``def`` or ``class``, or a name
+    bound once to an immutable value (:mod:`values`)."""
+    module = ctx.binder(ctx.tree).bindings
+
+    def is_builtin(name: str) -> bool:
+        return hasattr(builtins, name) and name not in local and name not in module
+
+    def bound_to(name: str) -> ast.expr | None:
+        binding = local.get(name) or module.get(name)
+        return binding.value if binding is not None and ctx.changes(name) == 1 else None
+
+    def inert(name: str) -> bool:
+        if name in params:
+            return False
+        binding = local.get(name) or module.get(name)
+        if binding is None:
+            return is_builtin(name)
+        if binding.kind in {"import", "def", "class"}:
+            return ctx.changes(name) <= 1
+        return binding.kind == "assign" and immutable(bound_to(name), is_builtin, bound_to)
+
+    return inert
 
 
 def _late_binding_closures(group: list[Form], private: set[str]) -> list[Effect]:

@@ -126,7 +126,7 @@ class _MapMethods(Generic[P, R]):
         backend = self._backend()
         plan: LoopPlan | None = getattr(self, "_self_loop_plan", None)  # only a loop-mode ParallelFunction has one
         if plan is not None:
-            policy.check_loop_backend(plan.global_rng_findings, backend, self.__wrapped__.__qualname__)
+            policy.check_loop_backend(plan, backend, self.__wrapped__.__qualname__)
         return self._run(  # type: ignore[no-any-return]
             items, (env,), {}, mode="ordered", fn=iteration, caller_share=policy.caller_share_for(backend))
 

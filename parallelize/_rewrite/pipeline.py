@@ -92,6 +92,10 @@ class Prepared:
     rewritten: Rewritten
     #: PAR602 findings that only ``seed=`` made safe: refused at run time on a backend that shares memory.
     global_rng_findings: list[Finding] = field(default_factory=list)
+    #: The refusal the analysis gives the loop under threads (``None``: none), asked for at run time on a backend
+    #: that shares memory: the decorator analyses for processes, and some bodies are safe only there (an outer
+    #: estimator each iteration resets and refits works on its own copy in a worker, but races between threads).
+    on_threads: Callable[[], SharedStateError | None] = lambda: None
 
     def bind(self, fn: types.FunctionType, options: Options, runner: Callable[..., Any]
              ) -> tuple[types.FunctionType, LoopPlan]:
@@ -99,7 +103,7 @@ class Prepared:
         from parallelize._rewrite.plan import LoopPlan
 
         plan = LoopPlan(self.rewritten.body_for(fn), self.rewritten.env_names, self.rewritten.live_names, runner,
-                        options, self.global_rng_findings)
+                        options, self.global_rng_findings, self.on_threads)
         return self.rewritten.function_for(fn, plan), plan
 
 
@@ -143,7 +147,14 @@ def prepare(fn: types.FunctionType, options: Options, *, rewrite_loop: bool = Tr
             rng_findings = [f for f in unseeded.findings if f.code == "PAR602"]
     if rng_findings and (options.io or options.backend == "threads"):
         raise global_rng_on_threads(fn.__qualname__, rng_findings)
-    return Prepared(outcome, rng_findings)
+
+    def on_threads() -> SharedStateError | None:
+        if where.mode != "processes":
+            return None  # already analysed for threads (io_bound) or the event loop
+        found = _outcome(fn, options, replace(where, mode="threads"), owner, rewrite_loop)
+        return SharedStateError(str(found), found.findings) if isinstance(found, SharedStateError) else None
+
+    return Prepared(outcome, rng_findings, on_threads)
 
 
 def global_rng_on_threads(qualname: str, findings: list[Finding]) -> SharedStateError:

@@ -114,7 +114,8 @@ class LoopPlan:
     """
 
     def __init__(self, body: Callable[..., Any], env_names: tuple[str, ...], live_names: tuple[str, ...],
-                 runner: Callable[..., Iterator[Any]], options: Any, global_rng_findings: list[Any]) -> None:
+                 runner: Callable[..., Iterator[Any]], options: Any, global_rng_findings: list[Any],
+                 on_threads: Callable[[], Exception | None] = lambda: None) -> None:
         filename = getattr(getattr(body, "__code__", None), "co_filename", "")
         self.iteration = functools.partial(run_iteration, body, live_names, filename, os.getpid())
         self.env_names = env_names
@@ -122,6 +123,8 @@ class LoopPlan:
         self.options = options
         #: PAR602 findings that only ``seed=`` made safe: refused at run time on a backend that shares memory.
         self.global_rng_findings = global_rng_findings
+        #: The analysis's refusal of the loop under threads, or None (asked for on a backend that shares memory).
+        self.on_threads = on_threads
 
     def run_here(self, iterable: Any) -> bool:
         """Whether to run the original loop in the caller: the serial debug switch only.

@@ -24,6 +24,7 @@ from typing import Any
 
 from parallelize._backends.base import Backend
 from parallelize._config import resolve_setting
+from parallelize._errors import SharedStateError
 from parallelize._options import Options
 from parallelize._scheduler import budget
 from parallelize._scheduler.limits import Limits, RateLimiter
@@ -75,18 +76,26 @@ def caller_share_for(backend: Backend) -> int | None:
     return None
 
 
-def check_loop_backend(global_rng_findings: list[Any], backend: Backend, qualname: str) -> None:
-    """Refuse a loop that only ``seed=`` made safe (it draws from the global RNG) on a backend whose tasks share
-    one global generator (threads): there the draws would differ from the serial loop's.
+def check_loop_backend(plan: Any, backend: Backend, qualname: str) -> None:
+    """Refuse, on a backend whose tasks share the caller's memory (threads), a loop that is safe only on processes:
+    one that only ``seed=`` made safe (threads share one global generator, so the draws would differ from the
+    serial loop's), or one the analysis refuses under threads (``plan.on_threads()``: an outer estimator reset and
+    refitted by every iteration, say, on which the threads would race).
 
     Raises:
         SharedStateError: With the findings and the fix.
     """
     caps = backend.capabilities
-    if global_rng_findings and caps.shares_memory and not caps.in_caller:
+    if not caps.shares_memory or caps.in_caller:
+        return
+    if plan.global_rng_findings:
         from parallelize._rewrite.pipeline import global_rng_on_threads
 
-        raise global_rng_on_threads(qualname, global_rng_findings)
+        raise global_rng_on_threads(qualname, plan.global_rng_findings)
+    refusal = plan.on_threads()
+    if refusal is not None:
+        raise SharedStateError(f"{qualname}: this loop is safe on processes, not on threads, where every "
+                               f"iteration shares the caller's objects. {refusal}", refusal.findings)
 
 
 def _source_file(fn: Callable[..., Any]) -> str | None:

@@ -4,6 +4,7 @@ accepted with `seed=` on processes, where the result equals the serial run's."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,13 @@ from parallelize import SharedStateError, parallel_for
 
 sklearn = pytest.importorskip("sklearn")
 
+from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
-from sklearn.linear_model import HuberRegressor  # noqa: E402
+from sklearn.feature_selection import SelectPercentile, f_classif  # noqa: E402
+from sklearn.linear_model import HuberRegressor, LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, ShuffleSplit, cross_val_score  # noqa: E402
+from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.semi_supervised import SelfTrainingClassifier  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
@@ -96,3 +101,85 @@ def test_estimators_left_to_the_global_generator_are_refused_and_seeded_runs_equ
             BACKENDS[backend](seed=3)(unseeded_models)
         return
     assert BACKENDS[backend](seed=3)(unseeded_models)(X, y) == BACKENDS["serial"](seed=3)(unseeded_models)(X, y)
+
+
+# -- an outer estimator reset and refitted by every iteration (refits.py) -----------------------------------------
+def refit_per_c(X, y, cs):
+    clf = SVC(kernel="linear")
+    scores, pids = [], []
+    for c in cs:
+        clf.set_params(C=c)
+        clf.fit(X, y)
+        scores.append(clf.score(X, y))
+        pids.append(os.getpid())
+    return scores, pids
+
+
+def coefficient_path(X, y, cs):
+    clf = make_pipeline(StandardScaler(), LogisticRegression(tol=1e-6, max_iter=500))
+    coefs = []
+    for c in cs:
+        clf.set_params(logisticregression__C=c)
+        clf.fit(X, y)
+        coefs.append(clf["logisticregression"].coef_.ravel().tolist())
+    return coefs
+
+
+def anova_percentiles(X, y, percentiles):
+    clf = Pipeline([("anova", SelectPercentile(f_classif)), ("svc", SVC(gamma="auto"))])
+    means = []
+    for percentile in percentiles:
+        clf.set_params(anova__percentile=percentile)
+        means.append(cross_val_score(clf, X, y, cv=3).mean())
+    return means
+
+
+def inertia_per_dataset(datasets):
+    km = KMeans(n_clusters=3, n_init=1)
+    out = []
+    for X in datasets:
+        km.fit(X)
+        out.append(float(km.inertia_))
+    return out
+
+
+@pytest.fixture
+def iterations_on_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Iterations this small would run in the caller's own loop; send every one after the first to the workers."""
+    from parallelize._scheduler import runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "SLOW_ITERATION_SECONDS", 0.0)
+    monkeypatch.setattr(runner_mod, "CALLER_BUDGET_SECONDS", 0.0)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_an_outer_estimator_reset_by_every_iteration_equals_the_serial_loop_and_is_refused_on_threads(
+    backend: str, iterations_on_workers: None,
+) -> None:
+    X, y = _data()
+    cs = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+    decorate = BACKENDS[backend]()
+    loops = [(refit_per_c, (X, y, cs)), (coefficient_path, (X, y, cs[2:])), (anova_percentiles, (X, y, [34, 67, 100]))]
+    if backend == "threads":  # the iterations would share `clf`: set_params and fit race with each other's reads
+        for loop, args in loops:
+            with pytest.raises(SharedStateError, match=r"safe on processes, not on threads(?s:.*)PAR102"):
+                decorate(loop)(*args)
+        return
+    scores, pids = decorate(refit_per_c)(X, y, cs)
+    assert scores == refit_per_c(X, y, cs)[0]
+    if backend == "loky":
+        assert set(pids) - {os.getpid()}, "every iteration ran in the caller"
+    for loop, args in loops[1:]:
+        assert decorate(loop)(*args) == loop(*args)
+
+
+@pytest.mark.parametrize("backend", ["serial", "loky"])
+def test_an_outer_estimator_refitted_from_the_global_generator_needs_seed(backend: str) -> None:
+    rng = np.random.default_rng(2)
+    datasets = [rng.normal(size=(40, 2)) + shift for shift in range(3)]
+    with pytest.raises(SharedStateError, match="PAR602"):
+        BACKENDS[backend]()(inertia_per_dataset)
+    # The same draws, so the same clusters; KMeans sums inertia over OpenMP threads, and a worker has one, so the
+    # last bit may differ from the caller's sum.
+    assert BACKENDS[backend](seed=5)(inertia_per_dataset)(datasets) == pytest.approx(BACKENDS["serial"](seed=5)(
+        inertia_per_dataset)(datasets), rel=1e-12)

@@ -63,7 +63,7 @@ def outer_subscript_assignment(effect: Effect, mode: str) -> bool:
 @rule(
     "PAR102",
     "outer-mutating-call",
-    kinds={"mutating-call", "inplace-operator"},
+    kinds={"mutating-call", "inplace-operator", "shared-refit"},
     summary="mutating method or in-place operator on an object bound outside the task",
     template="`{stmt}` mutates {bound} inside {where}: {consequence}; {fix}",
     fix_loop="collect with `acc.append/extend/add/update(...)` on a list, set or dict bound before the loop "
@@ -109,7 +109,13 @@ def outer_mutating_call(effect: Effect, mode: str) -> bool:
     not to be mutated (`--strict`, PAR901, reports them). Custom classes with a mutating method named like a
     list method (`cache.update(...)`) are reported even when that method is synchronised. A method alias is
     followed one step (`add = out.append`), not through a second name (`push = add`).
+
+    An outer estimator reset at the top of every iteration (`clf.set_params(C=c)`, then `clf.fit(X, y)`) and
+    never used after the loop is accepted on processes, where each worker refits its own copy; under threads
+    the iterations share it, so those calls are reported here as a race.
     """
+    if effect.kind == "shared-refit":
+        return mode == "threads" and not effect.locked
     return copies_or_races(effect, mode)
 
 

@@ -1,7 +1,8 @@
-"""Still refused (issue 12): refitting one outer estimator per setting. `fit` is not provably a reset: with
-`warm_start=True` (which `set_params` may set) it starts from the previous fit, and a `RandomState` instance as
-`random_state` is advanced by every fit, so a worker's copy would not fit what the serial loop fits. Collect
-fresh fits instead: `scores.append(clone(model).set_params(**params).fit(X, y).score(X_test, y_test))`."""
+"""Still refused (issue 12): refitting an estimator the caller handed in. The loop cannot prove that `fit` is a
+reset: `model` is a parameter, so the caller may have built it with `warm_start=True` or a `RandomState` instance
+(each fit would then start from, or advance, the last one), `**params` may set either, and the caller still holds
+the fitted object afterwards. Collect fresh fits instead:
+`scores.append(clone(model).set_params(**params).fit(X, y).score(X_test, y_test))`."""
 from parallelize import parallel_for
 
 

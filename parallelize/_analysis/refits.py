@@ -1,0 +1,375 @@
+"""A proved pattern for an outer estimator: re-parameterised and refitted at the top of every iteration, read only
+after that, and never used after the loop (:func:`refitted`).
+
+``clf = SVC()`` before the loop, then ``clf.set_params(C=c); clf.fit(X, y); scores.append(clf.score(X, y))`` in
+it: the serial loop leaves ``clf`` fitted for the last ``c``; workers each fit their own copy. The two agree on
+everything the program can see when all of this holds:
+
+1. **A fresh object, reached by one name.** ``clf`` is bound once in the scope, before the loop, to a constructor
+   call (``SVC(...)``, ``make_pipeline(...)``, ``clone(m)``) whose arguments hold nothing mutable from outside
+   (constants, imported functions, immutable values) and no ``warm_start`` that could be true. No closure reads
+   it, no ``global``/``nonlocal`` names it, and before the loop it is only called (a discarded result) or read.
+2. **Reset first.** In the body, the first statements that mention ``clf`` are ``clf.set_params(k=v, ...)`` (keywords
+   only), then at most one ``clf.fit(...)``, all unconditional statements of the body itself, none of them reading
+   ``clf`` in its arguments. Each iteration so sets every parameter an earlier iteration changed, and a fit
+   (scikit-learn's contract: ``fit`` discards what an earlier fit learnt, unless ``warm_start``) replaces the
+   fitted state: what the rest of the iteration reads is the same as in the serial loop.
+3. **Then only read.** Later mentions predict or score (:data:`ESTIMATOR_READS`), read a fitted attribute
+   (``clf.coef_``, ``clf["svc"].n_support_``), or hand ``clf`` to a function that only reads or clones it
+   (:data:`ESTIMATOR_CONSUMERS`). Nothing keeps ``clf`` or a step of it: a kept reference would be one object in
+   the serial loop and one copy per iteration in workers.
+4. **Dead after the loop.** No mention of ``clf`` after the loop, nor elsewhere in a loop that encloses it (its
+   next iteration would see the last fit), unless ``clf`` is rebuilt inside that enclosing loop before this one.
+
+Threads share ``clf``, so there iterations race on it: the head calls stay facts (``shared-refit``) that PAR102
+reports under threads. A fit that draws from the global generator (an estimator of the catalogue built without
+``random_state``) is PAR602, as for an estimator built in the body.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from parallelize._analysis.estimators import (
+    IN_PLACE_FITTERS,
+    POSITIONAL_RANDOM_STATE,
+    _built_unseeded,
+    estimator_class,
+)
+from parallelize._analysis.globalstate import conventional
+from parallelize._analysis.scopes import NESTED_SCOPES, dotted_name
+
+#: Methods of a fitted estimator that return new data and change nothing.
+ESTIMATOR_READS = frozenset(
+    {
+        "predict", "predict_proba", "predict_log_proba", "decision_function", "score", "score_samples",
+        "transform", "inverse_transform", "get_feature_names_out", "kneighbors", "radius_neighbors",
+        "staged_predict", "staged_predict_proba", "staged_decision_function", "apply", "decision_path",
+        "mahalanobis", "get_precision", "get_covariance",
+    }
+)
+#: Functions that only read the estimator they are given, or fit a clone of it (the short name after imports).
+ESTIMATOR_CONSUMERS = frozenset(
+    {
+        "cross_val_score", "cross_validate", "cross_val_predict", "learning_curve", "validation_curve",
+        "permutation_test_score", "permutation_importance", "partial_dependence", "clone", "deepcopy",
+        "check_is_fitted",
+    }
+)
+#: Calls whose result is a new object holding (copies of) what they are given.
+_BUILDERS = frozenset({"make_pipeline", "make_union", "make_column_transformer", "clone", "deepcopy"})
+_FITS = frozenset({"fit", "fit_transform", "fit_predict"})
+_DEFERRED = (*NESTED_SCOPES, ast.Lambda)
+
+
+@dataclass(frozen=True)
+class Refit:
+    """An outer estimator proved to be reset at the top of every iteration and dead after the loop.
+
+    Attributes:
+        name: The name it is bound to.
+        calls: The head calls (``set_params`` then ``fit``), in order.
+        unseeded: The catalogued constructor without ``random_state`` it was built with (``"KMeans(...)"``),
+            when the head fits it and no ``set_params`` gives a seed: the fit draws from the global generator.
+    """
+
+    name: str
+    calls: tuple[ast.Call, ...]
+    unseeded: str | None = None
+
+
+def refitted(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], inert: Callable[[str], bool],
+             module: ast.Module) -> list[Refit]:
+    """Return the outer estimators of ``loop`` (in ``scope``) that match the whole pattern (module docstring).
+
+    ``inert(name)`` says whether a name used in a constructor's arguments holds nothing a fit could change (an
+    import, a function, an immutable value); ``module`` is searched for closures and ``global`` declarations.
+    """
+    found: list[Refit] = []
+    for name in dict.fromkeys(_head_candidates(loop)):
+        refit = _proved(loop, scope, name, qualify, inert, module)
+        if refit is not None:
+            found.append(refit)
+    return found
+
+
+def _head_candidates(loop: ast.For) -> Iterator[str]:
+    for stmt in loop.body:
+        call = _statement_call(stmt)
+        if call is not None and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and (
+            call.func.attr == "set_params" or call.func.attr in _FITS
+        ):
+            yield call.func.value.id
+
+
+def _statement_call(stmt: ast.stmt) -> ast.Call | None:
+    """The call of ``obj.m(...)`` or ``_ = obj.m(...)`` (a result discarded)."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        return stmt.value
+    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == "_" and isinstance(stmt.value, ast.Call)):
+        return stmt.value
+    return None
+
+
+def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], str], inert: Callable[[str], bool],
+            module: ast.Module) -> Refit | None:
+    head = _head(loop, name)
+    if head is None:
+        return None
+    body = getattr(scope, "body", [])
+    binding = _single_binding(body, name, loop)
+    if binding is None or not _fresh_estimator(binding.value, qualify, inert):
+        return None
+    if _declared_or_closed(module, scope, name):
+        return None
+    parents = _parents(body)
+    end = loop.end_lineno or loop.lineno
+    in_loop = _ids(loop)
+    # Enclosing loops that do not rebuild the object: their next iteration would see the last fit.
+    stale = [_ids(outer) for outer in _enclosing_loops(body, loop) if id(binding) not in _ids(outer)]
+    head_ids = {id(c.func.value) for c in head if isinstance(c.func, ast.Attribute)}
+    outside: list[ast.Name] = []
+    for node in _mentions(body, name):
+        if node is binding.targets[0] or id(node) in head_ids:
+            continue
+        inside = id(node) in in_loop
+        if node.lineno > end or node.lineno < binding.lineno or (
+            not inside and any(id(node) in ids for ids in stale)
+        ):
+            return None  # read after the loop, or by the next iteration of an enclosing loop
+        if not isinstance(node.ctx, ast.Load) or not (_read(node, parents, qualify) or (
+            not inside and _discarded_call(node, parents)
+        )):
+            return None
+        if not inside:
+            outside.append(node)
+    keywords = [k for c in head if isinstance(c.func, ast.Attribute) and c.func.attr == "set_params"
+                for k in c.keywords]
+    if any(_warm(k.arg or "", k.value) for k in keywords) or any(
+        _warm(k.arg or "", k.value) for n in outside for k in _call_keywords(n, parents, "set_params")
+    ):
+        return None
+    fits = any(isinstance(c.func, ast.Attribute) and c.func.attr in _FITS for c in head)
+    seeded = any((k.arg or "").split("__")[-1] == "random_state" and not _is_none(k.value) for k in keywords)
+    unseeded = _built_unseeded(binding.value, qualify, lambda _m: False) if fits and not seeded else None
+    return Refit(name, tuple(head), unseeded)
+
+
+def _single_binding(body: list[ast.stmt], name: str, loop: ast.For) -> ast.Assign | None:
+    """The one ``name = <call>`` of the scope, before the loop; ``None`` if there is another binding."""
+    count = 0
+    found: ast.Assign | None = None
+    for stmt in body:
+        for node in _walk_scope(stmt):
+            if isinstance(node, ast.Name):
+                count += node.id == name and not isinstance(node.ctx, ast.Load)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                count += node.name == name
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                count += sum((a.asname or a.name.split(".")[0]) == name for a in node.names)
+            elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                  and node.targets[0].id == name and isinstance(node.value, ast.Call) and node.lineno < loop.lineno):
+                found = node
+            if count > 1:
+                return None
+    return found if count == 1 else None
+
+
+def _fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool]) -> bool:
+    """A constructor call (or ``make_pipeline``/``clone``) whose arguments hold nothing mutable from outside."""
+    if not isinstance(value, ast.Call):
+        return False
+    dotted = dotted_name(value.func)
+    short = dotted.rpartition(".")[2]
+    if not dotted or not (short[:1].isupper() or short in _BUILDERS):
+        return False
+    if short in {"clone", "deepcopy"}:
+        return len(value.args) == 1 and not value.keywords and not isinstance(value.args[0], ast.Starred)
+    return _fresh_part(value, qualify, inert)
+
+
+def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool]) -> bool:
+    """A part of a constructor expression that no fit of the estimator can change, and nothing else holds.
+
+    An outer object given to a scikit-learn meta-estimator (``SelfTrainingClassifier(base)``) counts: its fit
+    clones what it is given, except ``Pipeline``/``FeatureUnion``, which fit their steps in place, and a
+    ``random_state``, which every fit advances (estimators.py)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        root = _root(node)
+        return isinstance(root, ast.Name) and inert(root.id)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_fresh_part(e, qualify, inert) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _fresh_part(k, qualify, inert) and _fresh_part(v, qualify, inert)
+                   for k, v in zip(node.keys, node.values, strict=True))
+    if isinstance(node, ast.UnaryOp):
+        return _fresh_part(node.operand, qualify, inert)
+    if isinstance(node, ast.BinOp):
+        return _fresh_part(node.left, qualify, inert) and _fresh_part(node.right, qualify, inert)
+    if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+        return False
+    root = _root(node.func)
+    if not (isinstance(root, ast.Name) and inert(root.id)):
+        return False  # a method of an outer object, or of what a call returned
+    if any(k.arg is None or _warm(k.arg, k.value) for k in node.keywords) or any(
+        isinstance(a, ast.Starred) for a in node.args
+    ):
+        return False
+    made = estimator_class(conventional(qualify(dotted_name(node.func))))
+    clones = made is not None and made not in IN_PLACE_FITTERS
+    for slot, arg in [*((None, a) for a in node.args), *((k.arg, k.value) for k in node.keywords)]:
+        if _fresh_part(arg, qualify, inert):
+            continue
+        kept = clones and slot != "random_state" and not (slot is None and made in POSITIONAL_RANDOM_STATE)
+        if not (kept and isinstance(arg, ast.Name)):
+            return False
+    return True
+
+
+def _root(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node
+
+
+def _warm(key: str, value: ast.expr) -> bool:
+    """``warm_start=`` anything but the constant False: the next fit would continue from the last."""
+    off = isinstance(value, ast.Constant) and value.value is False
+    return key.rsplit("__", maxsplit=1)[-1] == "warm_start" and not off
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _declared_or_closed(module: ast.Module, scope: ast.AST, name: str) -> bool:
+    """``global``/``nonlocal`` names it anywhere, or a function, lambda, class body or generator expression reads
+    it as a free name (it could run after the loop). For a module-level name, every function of the module counts."""
+    for node in ast.walk(module):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    where = module if isinstance(scope, ast.Module) else scope
+    return any(node is not scope and isinstance(node, (*NESTED_SCOPES, ast.GeneratorExp)) and _free_in(node, name)
+               for node in ast.walk(where))
+
+
+def _free_in(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` (a nested scope) mentions ``name`` other than as its own parameter or local."""
+    if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+        return False
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return True
+    args = node.args
+    if any(isinstance(n, ast.Name) and n.id == name for d in (*args.defaults, *args.kw_defaults) if d is not None
+           for n in ast.walk(d)):
+        return True  # a default value keeps the object
+    own = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a is not None}
+    body = node.body if isinstance(node.body, list) else [node.body]
+    assigned = any(isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+                   for stmt in body for n in _walk_scope(stmt))
+    return name not in own and not assigned
+
+
+def _head(loop: ast.For, name: str) -> list[ast.Call] | None:
+    """The ``set_params`` calls, then at most one fit, that open the body's mentions of ``name``."""
+    head: list[ast.Call] = []
+    fitted = False
+    for stmt in loop.body:
+        if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt)):
+            continue
+        call = _statement_call(stmt)
+        func = call.func if call is not None else None
+        if not (call is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id == name) or fitted:
+            break
+        if any(isinstance(n, ast.Name) and n.id == name for a in (*call.args, *call.keywords)
+               for n in ast.walk(a)):
+            return None  # the new parameters or the data read the object itself
+        if func.attr == "set_params" and not call.args and all(k.arg is not None for k in call.keywords):
+            head.append(call)
+        elif func.attr in _FITS:
+            head.append(call)
+            fitted = True
+        else:
+            break
+    return head or None
+
+
+def _read(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[str], str]) -> bool:
+    """``node`` (the estimator's name) only read: a predict/score, a fitted attribute, or given to a consumer."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Call) and (node in parent.args or any(k.value is node for k in parent.keywords)):
+        dotted = dotted_name(parent.func)
+        return bool(dotted) and qualify(dotted).rpartition(".")[2] in ESTIMATOR_CONSUMERS
+    current: ast.AST = node
+    while True:
+        parent = parents.get(id(current))
+        if isinstance(parent, ast.Attribute) and parent.value is current:
+            if parent.attr.endswith("_") and not parent.attr.startswith("_") and "estimator" not in parent.attr:
+                return True  # a fitted attribute: data the fit made, not the object
+            call = parents.get(id(parent))
+            if parent.attr in ESTIMATOR_READS and isinstance(call, ast.Call) and call.func is parent:
+                return True
+            if parent.attr not in {"named_steps", "steps"}:
+                return False
+            current = parent
+        elif isinstance(parent, ast.Subscript) and parent.value is current and isinstance(parent.ctx, ast.Load):
+            current = parent  # a step of a pipeline: read on only if a fitted attribute or a read follows
+        else:
+            return False
+
+
+def _discarded_call(node: ast.Name, parents: dict[int, ast.AST]) -> bool:
+    """``node.m(...)`` as a statement (its result, possibly the object itself, is not kept)."""
+    attr = parents.get(id(node))
+    call = parents.get(id(attr)) if isinstance(attr, ast.Attribute) else None
+    stmt = parents.get(id(call)) if isinstance(call, ast.Call) and call.func is attr else None
+    return isinstance(stmt, ast.Expr)
+
+
+def _call_keywords(node: ast.Name, parents: dict[int, ast.AST], method: str) -> list[ast.keyword]:
+    attr = parents.get(id(node))
+    call = parents.get(id(attr)) if isinstance(attr, ast.Attribute) and attr.attr == method else None
+    return list(call.keywords) if isinstance(call, ast.Call) and call.func is attr else []
+
+
+def _walk_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` that does not enter functions, lambdas, classes and generator expressions (:func:`_free_in`
+    judges those)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        if isinstance(current, (*_DEFERRED, ast.GeneratorExp)):
+            continue
+        pending.extend(ast.iter_child_nodes(current))
+
+
+def _mentions(body: list[ast.stmt], name: str) -> Iterator[ast.Name]:
+    for stmt in body:
+        for node in _walk_scope(stmt):
+            if isinstance(node, ast.Name) and node.id == name:
+                yield node
+
+
+def _parents(body: list[ast.stmt]) -> dict[int, ast.AST]:
+    parents: dict[int, ast.AST] = {}
+    for stmt in body:
+        for node in ast.walk(stmt):
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+    return parents
+
+
+def _enclosing_loops(body: list[ast.stmt], loop: ast.For) -> list[ast.AST]:
+    return [node for stmt in body for node in _walk_scope(stmt)
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node is not loop and id(loop) in _ids(node)]
+
+
+def _ids(node: ast.AST) -> set[int]:
+    return {id(n) for n in ast.walk(node)}
