@@ -246,13 +246,16 @@ def _analyze_tree(tree: ast.Module, path: str, *, audit: bool, strict: bool, lin
         facts, effects = analyze_loop(ctx, scope, loop, 0)
         loop_findings = drop_seeded(dedupe(to_findings(ctx, effects, "processes", loop=True)), seeded(scope))
         findings += loop_findings
+        names = tuple(dict.fromkeys([c.name for c in facts.collectors] + [r.name for r in facts.reductions]))
         if loop_findings:
-            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "unsafe",
+            # Only the global RNG in the way: `@parallel_for(seed=...)` accepts it (on processes).
+            kind = "unsafe" if drop_seeded(loop_findings, True) else "safe-with-seed"
+            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, kind,
                                   tuple(sorted({f.code for f in loop_findings})),
+                                  names if kind == "safe-with-seed" else (),
                                   sites=tuple((f.line, f.code) for f in loop_findings))
-        elif facts.collectors or facts.reductions:
-            names = dict.fromkeys([c.name for c in facts.collectors] + [r.name for r in facts.reductions])
-            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe-with-collection", (), tuple(names))
+        elif names:
+            verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe-with-collection", (), names)
         else:
             verdict = LoopVerdict(path, loop.lineno, loop.col_offset + 1, "safe")
         result.verdicts.append(verdict)

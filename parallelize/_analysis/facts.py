@@ -169,9 +169,10 @@ class LoopVerdict:
         path: File name.
         line: Line of the ``for``.
         col: 1-based column of the ``for``.
-        verdict: ``"safe"``, ``"safe-with-collection"`` or ``"unsafe"``.
-        codes: Rule codes that make it unsafe and are reported (sorted, unique).
-        collects: Accumulators collected or reduced (for ``safe-with-collection``).
+        verdict: ``"safe"``, ``"safe-with-collection"``, ``"safe-with-seed"`` (only the global random
+            generator is in the way: ``@parallel_for(seed=...)`` accepts it on processes) or ``"unsafe"``.
+        codes: Rule codes that make it unsafe (or need ``seed=``) and are reported (sorted, unique).
+        collects: Accumulators collected or reduced (for ``safe-with-collection`` and ``safe-with-seed``).
         ignored: Rule codes that make it unsafe but whose findings are not reported (``--ignore``,
             ``per-file-ignores``, ``# noqa``): the loop stays unsafe, and says so.
         sites: (line, code) of every finding that makes it unsafe, for the front end's suppressions.
@@ -188,13 +189,13 @@ class LoopVerdict:
 
     def format(self) -> str:
         """Return ``path:line:col: loop <verdict> ...`` for the text report."""
-        extra = ""
-        if self.codes or self.ignored:
-            parts = [", ".join(self.codes)] if self.codes else []
-            parts += ["ignored: " + ", ".join(self.ignored)] if self.ignored else []
-            extra = " (" + "; ".join(parts) + ")"
-        elif self.collects:
-            extra = " (collects " + ", ".join(f"`{n}`" for n in self.collects) + ")"
+        parts = [", ".join(self.codes)] if self.codes else []
+        parts += ["ignored: " + ", ".join(self.ignored)] if self.ignored else []
+        if self.verdict == "safe-with-seed":
+            parts = ["pass `seed=`: " + "; ".join(parts)]
+        if self.collects and self.verdict != "unsafe":
+            parts.append("collects " + ", ".join(f"`{n}`" for n in self.collects))
+        extra = " (" + "; ".join(parts) + ")" if parts else ""
         return f"{self.path}:{self.line}:{self.col}: loop {self.verdict}{extra}"
 
 

@@ -55,7 +55,7 @@ def check_bytes(data: bytes, name: str, settings: Settings, report: Report) -> N
     report.loops += result.loops
     report.lines += result.lines
     findings = [f for f in result.findings if f.code in selected]
-    unsafe = any(v.verdict == "unsafe" for v in result.verdicts)
+    unsafe = any(v.verdict in {"unsafe", "safe-with-seed"} for v in result.verdicts)
     suppressions = noqa.read(_decode(data)) if findings or unsafe else noqa.Suppressions()
     findings = [f for f in findings if not suppressions.suppresses(f.line, f.code)]
     for finding in findings:
@@ -73,7 +73,7 @@ def _shown(verdict: LoopVerdict, selected: frozenset[str], suppressions: noqa.Su
     Ignoring a finding hides it; it does not make the loop safe to parallelize. The codes whose findings are all
     unselected or suppressed move to ``ignored`` (``loop unsafe (ignored: PAR102)``).
     """
-    if verdict.verdict != "unsafe":
+    if verdict.verdict not in {"unsafe", "safe-with-seed"}:
         return verdict
     shown = {code for line, code in verdict.sites
              if code in selected and not suppressions.suppresses(line, code)}

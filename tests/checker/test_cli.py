@@ -77,7 +77,19 @@ def test_audit_gives_every_loop_a_verdict_and_safe_is_not_a_finding(project: Pat
     assert code == 0
     assert "script.py:2:1: loop safe-with-collection (collects `acc`)" in out
     assert "script.py:4:1: loop safe" in out
-    assert "2 loops: 1 safe, 1 safe with collection, 0 unsafe." in out
+    assert "2 loops: 1 safe, 1 safe with collection, 0 safe with seed=, 0 unsafe." in out
+
+
+def test_audit_says_which_loops_only_the_global_generator_keeps_serial(project: Path, check) -> None:
+    # Issue 12: a loop whose only finding is PAR602 is accepted by `@parallel_for(seed=...)`; the audit says so.
+    script = ("import numpy as np\nnoise = []\nfor i in range(3):\n    noise.append(np.random.normal())\n"
+              "out = {}\nfor j in range(3):\n    out[j] = np.random.rand()\n    out.clear()\n")
+    (project / "script.py").write_text(script)
+    code, out, _ = check("--audit", "script.py")
+    assert code == 1
+    assert "script.py:3:1: loop safe-with-seed (pass `seed=`: PAR602; collects `noise`)" in out
+    assert "script.py:6:1: loop unsafe (PAR102, PAR602)" in out
+    assert "2 loops: 0 safe, 0 safe with collection, 1 safe with seed=, 1 unsafe." in out
 
 
 def test_pyproject_exclude_select_ignore_and_cli_wins(project: Path, check) -> None:

@@ -33,7 +33,7 @@ def test_ignored_findings_keep_the_loop_unsafe(tmp_path: Path, monkeypatch: pyte
     code, out, _ = check("--isolated", "--audit", *argv, "a.py")
     assert code == 0  # nothing reported...
     assert "a.py:3:5: loop unsafe (ignored: PAR102)" in out  # ...but the loop is not called safe
-    assert "1 loop: 0 safe, 0 safe with collection, 1 unsafe (1 with ignored findings)." in out
+    assert "1 loop: 0 safe, 0 safe with collection, 0 safe with seed=, 1 unsafe (1 with ignored findings)." in out
 
 
 def test_reported_and_ignored_codes_are_listed_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check) -> None:
@@ -51,7 +51,8 @@ def test_reported_and_ignored_codes_are_listed_apart(tmp_path: Path, monkeypatch
 def test_one_loop_is_singular(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.py").write_text("for i in range(3):\n    print(i)\n")
-    assert "(1 file checked). 1 loop: 1 safe, 0 safe with collection, 0 unsafe." in check("--audit", "a.py")[1]
+    out = check("--audit", "a.py")[1]
+    assert "(1 file checked). 1 loop: 1 safe, 0 safe with collection, 0 safe with seed=, 0 unsafe." in out
     (tmp_path / "b.py").write_text("x = 1\n")
     assert "0 loops: 0 safe" in check("--audit", "b.py")[1]
 

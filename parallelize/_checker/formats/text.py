@@ -48,7 +48,7 @@ def summary(report: Report, settings: Settings) -> str:
         kinds = Counter(v.verdict for v in report.verdicts)
         loops = len(report.verdicts)
         text += (f" {loops} loop{'s' if loops != 1 else ''}: {kinds['safe']} safe, {kinds['safe-with-collection']} "
-                 f"safe with collection, {kinds['unsafe']} unsafe.")
+                 f"safe with collection, {kinds['safe-with-seed']} safe with seed=, {kinds['unsafe']} unsafe.")
         ignored = sum(1 for v in report.verdicts if v.ignored)
         if ignored:
             text = text[:-1] + f" ({ignored} with ignored findings)."
