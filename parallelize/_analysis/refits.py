@@ -97,11 +97,22 @@ def refitted(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], inert
 
 def _head_candidates(loop: ast.For) -> Iterator[str]:
     for stmt in loop.body:
-        call = _statement_call(stmt)
-        if call is not None and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and (
-            call.func.attr == "set_params" or call.func.attr in _FITS
-        ):
-            yield call.func.value.id
+        chain = _chain(_statement_call(stmt))
+        if chain is not None and chain[1][0].func.attr in {"set_params", *_FITS}:  # type: ignore[attr-defined]
+            yield chain[0]
+
+
+def _chain(call: ast.Call | None) -> tuple[str, list[ast.Call]] | None:
+    """``obj.set_params(...).fit(...)`` as ``("obj", [set_params call, fit call])``: method calls on a name, each
+    on the result of the one before (``set_params`` returns the estimator itself)."""
+    calls: list[ast.Call] = []
+    node: ast.expr | None = call
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        calls.append(node)
+        node = node.func.value
+    if not calls or not isinstance(node, ast.Name):
+        return None
+    return node.id, calls[::-1]
 
 
 def _statement_call(stmt: ast.stmt) -> ast.Call | None:
@@ -282,21 +293,19 @@ def _head(loop: ast.For, name: str) -> list[ast.Call] | None:
     for stmt in loop.body:
         if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt)):
             continue
-        call = _statement_call(stmt)
-        func = call.func if call is not None else None
-        if not (call is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                and func.value.id == name) or fitted:
+        chain = _chain(_statement_call(stmt))
+        if chain is None or chain[0] != name or fitted:
             break
-        if any(isinstance(n, ast.Name) and n.id == name for a in (*call.args, *call.keywords)
-               for n in ast.walk(a)):
-            return None  # the new parameters or the data read the object itself
-        if func.attr == "set_params" and not call.args and all(k.arg is not None for k in call.keywords):
+        for call in chain[1]:
+            attr = call.func.attr  # type: ignore[attr-defined]
+            if fitted or not (attr in _FITS or (attr == "set_params" and not call.args
+                              and all(k.arg is not None for k in call.keywords))):
+                return (head or None) if call is chain[1][0] else None  # a chain going on past the reset
+            if any(isinstance(n, ast.Name) and n.id == name for a in (*call.args, *call.keywords)
+                   for n in ast.walk(a)):
+                return None  # the new parameters or the data read the object itself
             head.append(call)
-        elif func.attr in _FITS:
-            head.append(call)
-            fitted = True
-        else:
-            break
+            fitted = attr in _FITS
     return head or None
 
 

@@ -131,7 +131,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     facts.live_after = private & set(after)
     facts.shared_reads = {n for n in walker.shared_reads - set(accepted) if resolve(n) is not None or n in local}
     found = [e for e in effects + walker.effects if not (e.kind == "accumulator-read" and id(e.node) in slice_reads)
-             and not (e.kind == "method-call-statement" and id(e.node) in heads)]
+             and not (e.kind in {"method-call-statement", "unknown-call"} and id(e.node) in heads)]
     return facts, found
 
 

@@ -18,7 +18,7 @@ sklearn = pytest.importorskip("sklearn")
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.feature_selection import SelectPercentile, f_classif  # noqa: E402
-from sklearn.linear_model import HuberRegressor, LogisticRegression  # noqa: E402
+from sklearn.linear_model import HuberRegressor, LogisticRegression, Ridge  # noqa: E402
 from sklearn.model_selection import GridSearchCV, ShuffleSplit, cross_val_score  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -134,6 +134,15 @@ def anova_percentiles(X, y, percentiles):
     return means
 
 
+def ridge_coefficients(X, y, alphas):
+    clf = Ridge()
+    coefs = []
+    for a in alphas:
+        clf.set_params(alpha=a).fit(X, y)
+        coefs.append(clf.coef_.tolist())
+    return coefs
+
+
 def inertia_per_dataset(datasets):
     km = KMeans(n_clusters=3, n_init=1)
     out = []
@@ -159,7 +168,8 @@ def test_an_outer_estimator_reset_by_every_iteration_equals_the_serial_loop_and_
     X, y = _data()
     cs = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
     decorate = BACKENDS[backend]()
-    loops = [(refit_per_c, (X, y, cs)), (coefficient_path, (X, y, cs[2:])), (anova_percentiles, (X, y, [34, 67, 100]))]
+    loops = [(refit_per_c, (X, y, cs)), (coefficient_path, (X, y, cs[2:])), (anova_percentiles, (X, y, [34, 67, 100])),
+             (ridge_coefficients, (X, y, [0.01, 1.0, 100.0]))]
     if backend == "threads":  # the iterations would share `clf`: set_params and fit race with each other's reads
         for loop, args in loops:
             with pytest.raises(SharedStateError, match=r"safe on processes, not on threads(?s:.*)PAR102"):

@@ -54,3 +54,13 @@ def per_dataset(datasets, components):
             pca.fit(X)
             out.append(pca.explained_variance_ratio_.sum())
     return out
+
+
+@parallel_for
+def ridge_path(alphas, X, y):
+    clf = LogisticRegression(max_iter=300)
+    coefs = []
+    for a in alphas:
+        clf.set_params(C=1 / a).fit(X, y)  # the chained form: `set_params` returns the estimator
+        coefs.append(clf.coef_.copy())
+    return coefs

@@ -1,7 +1,8 @@
 """Refused (issue 12): an outer estimator refitted per iteration where the proof of a reset does not hold. Each
 function breaks one condition: the estimator is read after the loop, kept in a list, built with `warm_start=True`
 or set to it, reset only on some iterations, read before its reset, built around an outer step, read by a
-closure, or read again by an enclosing loop."""
+closure, or read again by an enclosing loop; chained as `clf.set_params(...).fit(...)`, read after the
+loop or changed again after the fit."""
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -116,5 +117,25 @@ def fit_all(clf, cs, X, y):
     for c in cs:
         clf.set_params(C=c)  # PAR108
         clf.fit(X, y)  # PAR108
+        scores.append(clf.score(X, y))
+    return scores
+
+
+@parallel_for
+def chained_read_after(cs, X, y):
+    clf = SVC()
+    scores = []
+    for c in cs:
+        clf.set_params(C=c).fit(X, y)  # PAR109
+        scores.append(clf.score(X, y))
+    return scores, clf.support_
+
+
+@parallel_for
+def chained_past_the_fit(cs, X, y):
+    clf = SVC()
+    scores = []
+    for c in cs:
+        clf.set_params(C=c).fit(X, y).set_params(C=1.0)  # PAR109
         scores.append(clf.score(X, y))
     return scores
