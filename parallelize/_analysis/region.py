@@ -76,6 +76,9 @@ class Region:
     #: How many bindings of a name, stores into its object and mutating calls on it the module holds
     #: (:func:`~parallelize._analysis.values.changes_of`): 1 means bound once and never changed.
     changes: Callable[[str], int] = lambda _name: 2
+    #: The loop's own target when it iterates a literal list of functions (``for metric in [log_loss, f1]``):
+    #: the name → the imported names it takes, qualified, so a call of it is judged as a call of each.
+    callees: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

@@ -289,12 +289,20 @@ def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> 
         func.id in BUILTIN_READERS and walker.region.resolve(func.id) is None
     )):
         return True
+    if isinstance(func, ast.Name) and func.id in walker.region.callees:
+        return all(_plain_reader(q) for q in walker.region.callees[func.id])
     short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if qualified and read_only_function(qualified, short):
         return True
     if isinstance(func, ast.Attribute) and func.attr in READ_ONLY_METHODS:
         return True  # ``x.copy()``, ``s.join(parts)``: a read-only method on a fresh or module object
     return walker.region.visible(func)  # a function of this module: PAR105/PAR108 judge what it changes
+
+
+def _plain_reader(qualified: str) -> bool:
+    """An imported function of the catalogue that leaves its arguments alone and touches no global state."""
+    return read_only_function(qualified, qualified.rpartition(".")[2]) and not (
+        pyplot_call(qualified) or global_rng_call(qualified) or process_wide_call(qualified))
 
 
 #: scikit-learn's fitting methods return the fitted estimator; on the loop's own item, with the result collected,

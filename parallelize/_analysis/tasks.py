@@ -11,12 +11,13 @@ from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode
 from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
+from parallelize._analysis.globalstate import conventional
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_slices, tail_appends
 from parallelize._analysis.refits import refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
-from parallelize._analysis.scopes import Binding, loads, parameters, target_names
+from parallelize._analysis.scopes import Binding, dotted_name, loads, parameters, target_names
 from parallelize._analysis.soundness import methods_read_only
 from parallelize._analysis.values import immutable
 
@@ -97,6 +98,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         global_state_of=lambda f: ctx.global_state_of(f, scope),
         shared_rng_of=lambda f: ctx.shared_rng_of(f, scope),
         changes=ctx.changes,
+        callees=_literal_callees(loop, ctx.qualify, set(plain_bindings(loop.body, forms))),
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):
@@ -246,3 +248,17 @@ def _counter_names(loop: ast.For) -> frozenset[str]:
             and isinstance(loop.target.elts[0], ast.Name)):
         return frozenset({loop.target.elts[0].id})
     return frozenset()
+
+
+def _literal_callees(loop: ast.For, qualify: Callable[[str], str], rebound: set[str]) -> dict[str, tuple[str, ...]]:
+    """``for metric in [log_loss, f1_score]``: the target (never rebound in the body) → the imported functions it
+    takes, qualified; empty for any other loop, or when an element is not an imported name."""
+    target, values = loop.target, loop.iter
+    if not (isinstance(target, ast.Name) and target.id not in rebound and isinstance(values, (ast.List, ast.Tuple))
+            and values.elts):
+        return {}
+    names = [dotted_name(e) for e in values.elts]
+    if not all(n and qualify(n) != n for n in names):
+        return {}
+    return {target.id: tuple(conventional(qualify(n)) for n in names if n)}
+

@@ -5,6 +5,7 @@ accepted with `seed=` on processes, where the result equals the serial run's."""
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.feature_selection import SelectPercentile, f_classif  # noqa: E402
 from sklearn.linear_model import HuberRegressor, LogisticRegression, Ridge  # noqa: E402
+from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV, ShuffleSplit, cross_val_score  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -73,6 +75,13 @@ def unseeded_models(X, y):
     return scores
 
 
+def scores_per_metric(y, proba):
+    scores = defaultdict(list)
+    for metric in [brier_score_loss, log_loss, roc_auc_score]:
+        scores[metric.__name__].append(float(metric(y, proba)))
+    return dict(scores)
+
+
 def _data() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
@@ -87,6 +96,8 @@ def test_loops_passing_immutable_values_and_estimators_to_constructors_equal_the
     assert decorate(self_training_per_threshold)(X, y, [0.6, 0.9]) == self_training_per_threshold(X, y, [0.6, 0.9])
     assert decorate(splits_per_size)(X, [0.3, 0.5]) == splits_per_size(X, [0.3, 0.5])
     assert decorate(search_per_grid)(X, y) == search_per_grid(X, y)
+    proba = 1 / (1 + np.exp(-X[:, 0]))
+    assert decorate(scores_per_metric)(y, proba) == scores_per_metric(y, proba)
 
 
 @pytest.mark.parametrize("backend", list(BACKENDS))
