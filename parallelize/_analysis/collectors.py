@@ -1,7 +1,7 @@
 """The allowed collection and reduction forms of a parallel loop body (DESIGN.md "What a parallel loop may do").
 
 Collections: ``acc.append(e)``, ``acc.extend(e)``, ``acc.add(e)``, ``acc[k] = e``, ``acc.update(e)``, and the same
-methods on the element under a key, ``acc[k].append(e)``.
+methods and stores on the element under a key, ``acc[k].append(e)``, ``acc[k][j] = e``.
 Reductions: ``acc += e`` (also ``-= *= |= &=``), ``acc = acc + e`` (same operators), ``acc = max(acc, e)``
 and ``min``. Each is applied in the parent in iteration order, so the result equals the serial loop's.
 """
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from parallelize._analysis.scopes import NESTED_SCOPES, bindings_of, target_names
 
 COLLECT_METHODS = frozenset({"append", "extend", "add", "update"})
-#: Prefix of the kinds that collect into the element under a key (``acc[k].append(e)`` is ``"keyed-append"``):
+#: Prefix of the kinds that collect into the element under a key (``acc[k].append(e)`` is ``"keyed-append"``,
+#: ``acc[k][j] = e`` is ``"keyed-setitem"``):
 #: replayed in the caller, in iteration order, as ``acc[k].append(e)`` with ``k`` and ``e`` evaluated in the
 #: iteration, so ``acc[k]`` is looked up (a defaultdict fills it) where the serial loop would.
 KEYED = "keyed-"
@@ -78,6 +79,11 @@ def match_form(stmt: ast.stmt) -> Form | None:
         target = stmt.targets[0]
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             return Form(target.value.id, "setitem", "", (target.slice, stmt.value), stmt)
+        element = target.value if isinstance(target, ast.Subscript) else None
+        if (isinstance(target, ast.Subscript) and isinstance(element, ast.Subscript)
+                and isinstance(element.value, ast.Name)
+                and not isinstance(element.slice, (ast.Slice, ast.UnaryOp))):  # ``acc[k][j] = e``
+            return Form(element.value.id, KEYED + "setitem", "", (element.slice, target.slice, stmt.value), stmt)
         if isinstance(target, ast.Name):
             return _assign_reduction(target.id, stmt.value, stmt)
     return None

@@ -77,7 +77,8 @@ class Collector:
 
     Attributes:
         name: The accumulator's name.
-        kind: ``"append"``, ``"extend"``, ``"add"``, ``"setitem"`` or ``"update"``.
+        kind: ``"append"``, ``"extend"``, ``"add"``, ``"setitem"`` or ``"update"``, or one of them on the element
+            under a key (``"keyed-append"`` ... ``"keyed-setitem"`` for ``acc[k][j] = e``).
         node: The statement (``ast.Expr`` for method forms, ``ast.Assign`` for ``acc[k] = e``).
         lineno: Its line in the parsed tree (add ``line_offset`` for the file line).
     """

@@ -264,7 +264,59 @@ def _consumed(sub: ast.Subscript, parents: dict[int, ast.AST], write: ast.Assign
     return False
 
 
-def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str) -> bool:
+def own_elements(scope: ast.AST, loop: ast.For, name: str, resolve: Callable[[str], Owner | None],
+                 qualify: Callable[[str], str]) -> bool:
+    """Whether a store into an element of ``name`` (``acc[k][j] = e``) changes nothing another name reads.
+
+    ``name`` is bound in the scope, only before the loop, to a new container whose elements are new containers
+    too (``defaultdict(dict)``, ``{m: {} for m in models}``, ``{"a": [], "b": []}``, ``[[0] * n for _ in rows]``),
+    and before the loop it is only stored into (``acc[k] = v``, ``acc[k][j] = v``), asked its length, or rebound:
+    no other name holds it or one of its elements.
+    """
+    owner = resolve(name)
+    if owner is None or owner.kind != "before-loop":
+        return False
+    built = False
+    for stmt in statements(getattr(scope, "body", [])):
+        if stmt is loop or not isinstance(stmt, ast.Assign) or not any(
+            isinstance(t, ast.Name) and t.id == name for t in stmt.targets
+        ):
+            continue
+        if stmt.lineno > loop.lineno or len(stmt.targets) != 1 or not _fresh_of_fresh(stmt.value, resolve, qualify):
+            return False
+        built = True
+    return built and _not_aliased_before(scope, loop, name, stores=True)
+
+
+def _fresh_of_fresh(value: ast.expr, resolve: Callable[[str], Owner | None], qualify: Callable[[str], str]) -> bool:
+    """A new container whose elements (if any) are new containers: see :func:`own_elements`."""
+    def element(e: ast.expr) -> bool:
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult) and isinstance(e.left, ast.List):
+            return all(isinstance(x, ast.Constant) for x in e.left.elts)  # ``[0] * n``: a new list of constants
+        return _fresh(e, resolve)
+
+    if isinstance(value, ast.Dict):
+        return all(k is not None for k in value.keys) and all(element(v) for v in value.values)
+    if isinstance(value, ast.List):
+        return all(element(e) for e in value.elts)
+    if isinstance(value, ast.DictComp):
+        return element(value.value)
+    if isinstance(value, ast.ListComp):
+        return element(value.elt)
+    if not (isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute))):
+        return False
+    if isinstance(value.func, ast.Name) and value.func.id in {"dict", "list"} and resolve(value.func.id) is None:
+        return not value.args and not value.keywords
+    dotted = ast.unparse(value.func)
+    if qualify(dotted) != "collections.defaultdict" or len(value.args) != 1 or value.keywords:
+        return False
+    factory = value.args[0]
+    if isinstance(factory, ast.Lambda):
+        return not factory.args.args and element(factory.body)
+    return isinstance(factory, ast.Name) and factory.id in {"dict", "list", "set"} and resolve(factory.id) is None
+
+
+def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool = False) -> bool:
     """Before the loop, ``name`` is only asked its shape (``X.shape``, ``len(X)``) or rebound: no other name of
     the function (nor a closure) holds the array or a view of it."""
     parents: dict[int, ast.AST] = {}
@@ -285,5 +337,18 @@ def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str) -> bool:
                 continue
             if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len":
                 continue
+            if stores and _store_target(node, parents):
+                continue
             return False
     return True
+
+
+def _store_target(node: ast.Name, parents: dict[int, ast.AST]) -> bool:
+    """``node`` is the root of an assignment's target ``node[k] = v`` or ``node[k][j] = v``."""
+    sub = parents.get(id(node))
+    if not (isinstance(sub, ast.Subscript) and sub.value is node):
+        return False
+    if isinstance(sub.ctx, ast.Store):
+        return True
+    outer = parents.get(id(sub))
+    return isinstance(outer, ast.Subscript) and outer.value is sub and isinstance(outer.ctx, ast.Store)

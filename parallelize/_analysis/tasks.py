@@ -6,14 +6,14 @@ import ast
 import builtins
 from collections.abc import Callable, Iterable, Mapping
 
-from parallelize._analysis.collectors import Form, keyed_alone, match_form, plain_bindings, statements
+from parallelize._analysis.collectors import KEYED, Form, keyed_alone, match_form, plain_bindings, statements
 from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode, owner_from, task_walker
 from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.globalstate import conventional
 from parallelize._analysis.loops import bound_before
-from parallelize._analysis.patterns import own_slices, tail_appends
+from parallelize._analysis.patterns import own_elements, own_slices, tail_appends
 from parallelize._analysis.refits import refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
@@ -52,7 +52,11 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         owner = resolve(form.name)
         args = {"stmt": _text(form.stmt), "name": form.name}
         if form.name in definite and owner is not None and not owner.sync:
-            if not form.allowed:
+            if form.kind == KEYED + "setitem" and not (
+                own_elements(scope, loop, form.name, resolve, ctx.qualify)
+            ):  # an element another name may hold (the caller's, or an alias): a store into it is the worker's
+                effects.append(Effect("subscript-store", form.stmt, {**args, "bound": owner.describe()}, owner))
+            elif not form.allowed:
                 effects.append(Effect("unsupported-reduction", form.stmt, {**args, "what": f"operator `{form.op}`",
                                                                           "bound": owner.describe()}, owner))
             else:
@@ -65,7 +69,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
             how = "nonlocal" if is_function and form.name in ctx.binder(scope).declared_nonlocal else "global"
             effects.append(Effect("global-write", form.stmt, {**args, "bound": f"`{form.name}` (declared {how})"}))
         elif owner is not None and not owner.sync:
-            kind = {"setitem": "subscript-store", "reduce": "global-write"}.get(form.kind, "mutating-call")
+            kind = {"setitem": "subscript-store", "keyed-setitem": "subscript-store",
+                    "reduce": "global-write"}.get(form.kind, "mutating-call")
             effects.append(Effect(kind, form.stmt, {**args, "bound": owner.describe()}, owner))
     for group in accepted.values():
         effects.extend(_late_binding_closures(group, private))

@@ -98,6 +98,12 @@ class _BodyRewriter(ast.NodeTransformer):
             if collector.kind == "setitem":
                 assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
                 value: ast.expr = ast.Tuple(elts=[_slice_expr(stmt.targets[0].slice), stmt.value], ctx=ast.Load())
+            elif collector.kind == KEYED + "setitem":  # `acc[k][j] = e`: both keys, then the value
+                assert isinstance(stmt, ast.Assign)
+                target = stmt.targets[0]
+                assert isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript)
+                value = ast.Tuple(elts=[_slice_expr(target.value.slice), _slice_expr(target.slice), stmt.value],
+                                  ctx=ast.Load())
             else:
                 assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
                 call = stmt.value
@@ -180,6 +186,9 @@ def _replay_statement(op: Collector | Reduction) -> ast.stmt:
     if op.kind.startswith(KEYED):  # `acc[_pz_v[0]].append(*_pz_v[1], **_pz_v[2])`
         v2 = ast.Subscript(value=_name("_pz_v"), slice=ast.Constant(2), ctx=ast.Load())
         element = ast.Subscript(value=acc, slice=v0, ctx=ast.Load())
+        if op.kind == KEYED + "setitem":  # `acc[_pz_v[0]][_pz_v[1]] = _pz_v[2]`
+            target = ast.Subscript(value=element, slice=v1, ctx=ast.Store())
+            return ast.Assign(targets=[target], value=v2, lineno=op.node.lineno)
         call = ast.Call(func=ast.Attribute(value=element, attr=op.kind.removeprefix(KEYED), ctx=ast.Load()),
                         args=[ast.Starred(value=v1, ctx=ast.Load())], keywords=[ast.keyword(arg=None, value=v2)])
         return ast.Expr(value=call)

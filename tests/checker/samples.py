@@ -9,7 +9,7 @@ UNSAFE = '''from parallelize import parallel_for
 def fill(items):
     out = {}
     for item in items:
-        out[item]["x"] = 1
+        out[item]["x"] += 1
     return out
 '''
 SAFE = '''from parallelize import parallel_for

@@ -23,7 +23,7 @@ def _job(*body: str) -> str:
 def test_adds_directives_and_the_rerun_is_clean(project: Path, check) -> None:
     code, out, _ = check("--add-noqa", ".")
     assert (code, out) == (0, "Added 1 noqa directive.\n")
-    assert '        out[item]["x"] = 1  # noqa: PAR101\n' in (project / "unsafe.py").read_text()
+    assert '        out[item]["x"] += 1  # noqa: PAR101\n' in (project / "unsafe.py").read_text()
     assert check(".")[0] == 0
     assert check("--add-noqa", ".")[1] == "Added 0 noqa directives.\n"
 
@@ -92,7 +92,7 @@ def test_keeps_encoding_bom_line_endings_and_permissions(project: Path, check) -
 
 def test_only_reported_findings_get_directives(project: Path, check) -> None:
     path = project / "job.py"
-    path.write_text(_job("LOG.append(item)", 'out[item]["x"] = 1'))
+    path.write_text(_job("LOG.append(item)", 'out[item]["x"] += 1'))
     before = path.read_text()
     assert check("--add-noqa", "--per-file-ignores", "job.py:PAR1", "job.py")[1] == "Added 0 noqa directives.\n"
     assert check("--add-noqa", "--ignore", "PAR102", "job.py")[1] == "Added 1 noqa directive.\n"

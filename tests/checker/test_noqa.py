@@ -33,7 +33,7 @@ def test_untokenizable_source_has_no_suppressions() -> None:
 
 def test_noqa_suppresses_in_the_cli(project: Path, check) -> None:
     path = project / "unsafe.py"
-    path.write_text(path.read_text().replace('out[item]["x"] = 1', 'out[item]["x"] = 1  # noqa: PAR101'))
+    path.write_text(path.read_text().replace('out[item]["x"] += 1', 'out[item]["x"] += 1  # noqa: PAR101'))
     assert check("unsafe.py")[0] == 0
     path.write_text(path.read_text().replace("# noqa: PAR101", "# noqa: PAR102"))
     assert check("unsafe.py")[0] == 1

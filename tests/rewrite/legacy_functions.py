@@ -912,6 +912,25 @@ def keyed_fixed_slots(words):
     return table
 
 
+# Issue 12: a store into the element under a key (scikit-learn's plot_outlier_detection_bench fills
+# `y_score[model_name]["dataset"]`), replayed in the caller in iteration order like `acc[k].append(e)`.
+@legacy(WORDS, ([],))
+def keyed_nested_stores(words):
+    stats = defaultdict(dict)
+    for w in words:
+        stats[w[:1]][w] = len(w)
+        stats["all"][w] = w.upper()
+    return dict(stats)
+
+
+@legacy((3,), (0,), (1,))
+def keyed_nested_board(n):
+    board = [[0] * n for _ in range(n)]
+    for i in range(n):
+        board[i][i] = 1
+    return board
+
+
 # --- methods, closures -----------------------------------------------------------------------------------------
 class Scaler:
     factor = 3
