@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from parallelize._analysis.collectors import Form, statements
 from parallelize._analysis.facts import Owner
-from parallelize._analysis.scopes import NESTED_SCOPES
+from parallelize._analysis.scopes import NESTED_SCOPES, target_names
 
 #: Receivers of ``res[-1].<method>(e)`` that add to the iteration's own element.
 TAIL_METHODS = frozenset({"append", "extend"})
@@ -276,16 +276,44 @@ def own_elements(scope: ast.AST, loop: ast.For, name: str, resolve: Callable[[st
     owner = resolve(name)
     if owner is None or owner.kind != "before-loop":
         return False
+    body = getattr(scope, "body", [])
+    end = loop.end_lineno or loop.lineno
+    # A binding after the loop is another object, unless a loop around this one comes back with it.
+    enclosed = any(isinstance(s, (ast.For, ast.AsyncFor, ast.While)) and s is not loop and _contains(s, loop)
+                   for s in statements(body))
     built = False
-    for stmt in statements(getattr(scope, "body", [])):
-        if stmt is loop or not isinstance(stmt, ast.Assign) or not any(
-            isinstance(t, ast.Name) and t.id == name for t in stmt.targets
-        ):
+    for stmt in statements(body):
+        if stmt is loop or name not in _binds(stmt):
             continue
-        if stmt.lineno > loop.lineno or len(stmt.targets) != 1 or not _fresh_of_fresh(stmt.value, resolve, qualify):
+        if stmt.lineno > end and not enclosed:
+            continue
+        if (stmt.lineno > loop.lineno or not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1
+                or not isinstance(stmt.targets[0], ast.Name) or not _fresh_of_fresh(stmt.value, resolve, qualify)):
             return False
         built = True
     return built and _not_aliased_before(scope, loop, name, stores=True)
+
+
+def _binds(stmt: ast.stmt) -> set[str]:
+    """Names ``stmt`` itself binds (not the blocks it holds): targets, ``for``/``with`` names, defs, imports."""
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        targets = [stmt.target]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    elif isinstance(stmt, ast.Delete):
+        targets = list(stmt.targets)
+    names = {n for t in targets for n in target_names(t)}
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names.add(stmt.name)
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        names |= {(a.asname or a.name).partition(".")[0] for a in stmt.names}
+    exprs = [n for n in ast.iter_child_nodes(stmt) if isinstance(n, ast.expr)]
+    names |= {n.target.id for e in exprs for n in ast.walk(e)
+              if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)}
+    return names
 
 
 def _fresh_of_fresh(value: ast.expr, resolve: Callable[[str], Owner | None], qualify: Callable[[str], str]) -> bool:
@@ -325,12 +353,14 @@ def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool =
         for node in ast.walk(stmt):
             for child in ast.iter_child_nodes(node):
                 parents[id(child)] = node
+    # A nested function with its own local of that name reads that local, not this object.
+    shadowed = {id(n) for stmt in body for fn in ast.walk(stmt) if _own_local(fn, name) for n in ast.walk(fn)}
     for stmt in body:
         for node in ast.walk(stmt):
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
             if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-                    and node.lineno < loop.lineno):
+                    and node.lineno < loop.lineno) or id(node) in shadowed:
                 continue
             parent = parents.get(id(node))
             if isinstance(parent, ast.Attribute) and parent.attr in _SHAPE_ATTRS:
@@ -341,6 +371,19 @@ def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool =
                 continue
             return False
     return True
+
+
+def _own_local(fn: ast.AST, name: str) -> bool:
+    """``fn`` is a function whose parameters or assignments make ``name`` a local of its own."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return False
+    args = fn.args
+    if name in {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}:
+        return True
+    nodes = list(ast.walk(fn))
+    if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in nodes):
+        return False
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in nodes)
 
 
 def _store_target(node: ast.Name, parents: dict[int, ast.AST]) -> bool:

@@ -48,3 +48,17 @@ def filled_twice(models, datasets, fit_predict):
     for name in models:
         y_score[name]["second"] = fit_predict(name, datasets[1])
     return y_score
+
+
+@parallel_for
+def with_helper(models, X):
+    def fit_predict(model, X):  # its own `y_score`, not the table
+        y_score = model.fit(X).decision_function(X)
+        return y_score
+
+    y_score = {"LOF": {}, "IForest": {}}
+    for name, model in models.items():
+        y_score[name]["data"] = fit_predict(model, X)
+    best = max(y_score, key=lambda n: y_score[n]["data"].mean())
+    y_score = y_score[best]  # rebound after the loop: another object from here on
+    return y_score

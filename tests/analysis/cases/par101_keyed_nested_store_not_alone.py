@@ -59,3 +59,12 @@ def one_row_three_times(n):
     for i in range(n):
         board[i][i] = 1  # PAR101
     return board
+
+
+@parallel_for
+def read_by_a_closure(words):
+    table = {"a": {}}
+    size = lambda: len(table["a"])  # noqa: E731
+    for w in words:
+        table["a"][w] = size()  # PAR101
+    return table
