@@ -79,6 +79,9 @@ class Region:
     #: The loop's own target when it iterates a literal list of functions (``for metric in [log_loss, f1]``):
     #: the name → the imported names it takes, qualified, so a call of it is judged as a call of each.
     callees: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Calls inside a ``with warnings.catch_warnings():`` block of the body (``id(call)``): a filter they set is
+    #: undone when the block ends, so in a worker it changes nothing later tasks see.
+    scoped_calls: frozenset[int] = frozenset()
 
 
 def snippet(node: ast.AST, limit: int = 60) -> str:

@@ -98,7 +98,11 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
     """Emit the global-state and unknown-effect facts of one call in a loop body."""
     direct = global_state_call(walker.region.qualify, call, lambda mapping: _seeds(walker, mapping))
     if direct is not None and not (direct[0] == "global-rng" and (id(call), "out-argument") in walker._seen):
-        walker.emit(direct[0], call, stmt=text, name=direct[1])
+        scoped = direct[0] == "process-wide" and id(call) in walker.region.scoped_calls
+        if scoped:
+            walker.emit(direct[0], call, stmt=text, name=direct[1], scoped="catch_warnings")
+        else:
+            walker.emit(direct[0], call, stmt=text, name=direct[1])
         return
     through = walker.region.global_state_of(call.func)
     if through is not None:  # a helper of this module that draws, seeds or changes process-wide state

@@ -17,7 +17,7 @@ from parallelize._analysis.patterns import own_elements, own_slices, tail_append
 from parallelize._analysis.refits import refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
-from parallelize._analysis.scopes import Binding, dotted_name, loads, parameters, target_names
+from parallelize._analysis.scopes import NESTED_SCOPES, Binding, dotted_name, loads, parameters, target_names
 from parallelize._analysis.soundness import methods_read_only
 from parallelize._analysis.values import immutable
 
@@ -104,6 +104,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         shared_rng_of=lambda f: ctx.shared_rng_of(f, scope),
         changes=ctx.changes,
         callees=_literal_callees(loop, ctx.qualify, set(plain_bindings(loop.body, forms))),
+        scoped_calls=_in_catch_warnings(loop.body, ctx.qualify),
     )
     walker = EffectWalker(region)
     for read in loads(loop.iter):
@@ -266,4 +267,26 @@ def _literal_callees(loop: ast.For, qualify: Callable[[str], str], rebound: set[
     if not all(n and qualify(n) != n for n in names):
         return {}
     return {target.id: tuple(conventional(qualify(n)) for n in names if n)}
+
+
+#: ``warnings`` calls whose change ``catch_warnings`` saves and restores.
+_FILTER_CALLS = frozenset({"warnings.filterwarnings", "warnings.simplefilter", "warnings.resetwarnings"})
+
+
+def _in_catch_warnings(body: list[ast.stmt], qualify: Callable[[str], str]) -> frozenset[int]:
+    """``id`` of every filter call inside a ``with warnings.catch_warnings():`` block of ``body``."""
+    found: set[int] = set()
+    for stmt in statements(body):
+        if not isinstance(stmt, ast.With) or not any(
+            isinstance(item.context_expr, ast.Call)
+            and qualify(dotted_name(item.context_expr.func) or "") == "warnings.catch_warnings"
+            for item in stmt.items
+        ):
+            continue
+        for inner in statements(stmt.body):  # each statement's own expressions, not a nested function's
+            exprs = [] if isinstance(inner, NESTED_SCOPES) else [c for c in ast.iter_child_nodes(inner)
+                                                                 if isinstance(c, ast.expr)]
+            found |= {id(n) for e in exprs for n in ast.walk(e)
+                      if isinstance(n, ast.Call) and qualify(dotted_name(n.func) or "") in _FILTER_CALLS}
+    return frozenset(found)
 

@@ -335,3 +335,27 @@ def test_iterations_in_the_caller_run_under_the_workers_blas_limit() -> None:
         pytest.skip("no BLAS library loaded")
     seen = decorated([0.0, 0.0, 0.03, 0.03, 0.03, 0.03])
     assert set(seen) == {1}, seen  # one BLAS thread in every iteration: 2 cores over 2 workers
+
+
+def scoped_warning_filter(xs):
+    out = []
+    for x in xs:
+        with warnings.catch_warnings():  # scikit-learn's plot_mlp_training_curves: restored when the block ends
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out.append(float(np.log(np.float64(x))))
+    return out
+
+
+@pytest.mark.parametrize("backend", ["loky-dispatched", "threads"])
+def test_a_scoped_warning_filter_leaves_the_callers_filters_as_they_were(backend: str) -> None:
+    before = list(warnings.filters)
+    if backend == "threads":  # `catch_warnings` swaps the one filter list all threads share
+        with pytest.raises(SharedStateError, match="PAR401"):
+            BACKENDS[backend]()(scoped_warning_filter)([1.0])
+        return
+    decorated = BACKENDS[backend]()(scoped_warning_filter)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert same(decorated([1.5, -2.0, 4.0]), scoped_warning_filter([1.5, -2.0, 4.0]))
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert warnings.filters == before

@@ -244,6 +244,8 @@ def process_wide_state(effect: Effect, mode: str) -> bool:  # under threads, PAR
 
     ## Known problems
     `os.environ[key] = value` and `sys.path[...] = ...` as stores are reported by PAR101/PAR4xx rules as
-    before; only the catalogue's calls are known. Under threads PAR401 reports these calls instead.
+    before; only the catalogue's calls are known. Under threads PAR401 reports these calls instead. A
+    `warnings` filter set inside `with warnings.catch_warnings():` is undone when the block ends, so on processes
+    it is not reported; under threads `catch_warnings` itself changes the one shared filter list, so it still is.
     """
-    return mode == "processes"
+    return mode == "processes" and not effect.args.get("scoped")
