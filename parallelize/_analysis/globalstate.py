@@ -118,6 +118,7 @@ READ_ONLY_METHODS = frozenset(
         "transform", "inverse_transform", "get_params", "get_feature_names_out", "split", "get_n_splits",
         "kneighbors", "radius_neighbors", "staged_predict", "staged_predict_proba", "staged_decision_function",
         "apply", "decision_path", "mahalanobis", "get_precision", "get_covariance", "get_metadata_routing",
+        "get_indices", "get_shape", "get_submatrix",  # biclustering estimators' fitted rows and columns
         # numpy / pandas (return new objects)
         "copy", "astype", "sum", "mean", "std", "var", "min", "max", "argmin", "argmax", "argsort", "cumsum",
         "cumprod", "prod", "dot", "flatten", "ravel", "reshape", "squeeze", "transpose", "round", "clip", "any",
