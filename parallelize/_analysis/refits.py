@@ -70,13 +70,13 @@ class Refit:
 
     Attributes:
         name: The name it is bound to.
-        calls: The head calls (``set_params`` then ``fit``), in order.
+        calls: The head (``set_params`` calls or ``clf.param = v`` assignments, then ``fit``), in order.
         unseeded: The catalogued constructor without ``random_state`` it was built with (``"KMeans(...)"``),
             when the head fits it and no ``set_params`` gives a seed: the fit draws from the global generator.
     """
 
     name: str
-    calls: tuple[ast.Call, ...]
+    calls: tuple[ast.Call | ast.Assign, ...]
     unseeded: str | None = None
 
 
@@ -97,6 +97,9 @@ def refitted(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], inert
 
 def _head_candidates(loop: ast.For) -> Iterator[str]:
     for stmt in loop.body:
+        param = _param_assignment(stmt)
+        if param is not None:
+            yield param[0]
         chain = _chain(_statement_call(stmt))
         if chain is not None and chain[1][0].func.attr in {"set_params", *_FITS}:  # type: ignore[attr-defined]
             yield chain[0]
@@ -141,7 +144,9 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
     in_loop = _ids(loop)
     # Enclosing loops that do not rebuild the object: their next iteration would see the last fit.
     stale = [_ids(outer) for outer in _enclosing_loops(body, loop) if id(binding) not in _ids(outer)]
-    head_ids = {id(c.func.value) for c in head if isinstance(c.func, ast.Attribute)}
+    head_ids = {id(c.func.value) for c in head if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)}
+    head_ids |= {id(t.value) for c in head if isinstance(c, ast.Assign) for t in c.targets
+                 if isinstance(t, ast.Attribute)}
     outside: list[ast.Name] = []
     for node in _mentions(body, name):
         if node is binding.targets[0] or id(node) in head_ids:
@@ -157,13 +162,15 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
             return None
         if not inside:
             outside.append(node)
-    keywords = [k for c in head if isinstance(c.func, ast.Attribute) and c.func.attr == "set_params"
-                for k in c.keywords]
+    keywords = [k for c in head if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                and c.func.attr == "set_params" for k in c.keywords]
+    keywords += [ast.keyword(arg=p[1], value=c.value) for c in head if isinstance(c, ast.Assign)
+                 and (p := _param_assignment(c)) is not None]
     if any(_warm(k.arg or "", k.value) for k in keywords) or any(
         _warm(k.arg or "", k.value) for n in outside for k in _call_keywords(n, parents, "set_params")
     ):
         return None
-    fits = any(isinstance(c.func, ast.Attribute) and c.func.attr in _FITS for c in head)
+    fits = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in _FITS for c in head)
     seeded = any((k.arg or "").split("__")[-1] == "random_state" and not _is_none(k.value) for k in keywords)
     unseeded = _built_unseeded(binding.value, qualify, lambda _m: False) if fits and not seeded else None
     return Refit(name, tuple(head), unseeded)
@@ -286,12 +293,31 @@ def _free_in(node: ast.AST, name: str) -> bool:
     return name not in own and not assigned
 
 
-def _head(loop: ast.For, name: str) -> list[ast.Call] | None:
-    """The ``set_params`` calls, then at most one fit, that open the body's mentions of ``name``."""
-    head: list[ast.Call] = []
+def _param_assignment(stmt: ast.stmt) -> tuple[str, str] | None:
+    """``clf.n_components = n`` as ``("clf", "n_components")``: a public parameter set by assignment, as
+    ``set_params`` sets it (a scikit-learn estimator keeps its parameters as attributes of those names)."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute)):
+        return None
+    target = stmt.targets[0]
+    if not isinstance(target.value, ast.Name) or target.attr.startswith("_") or target.attr.endswith("_"):
+        return None
+    return target.value.id, target.attr
+
+
+def _head(loop: ast.For, name: str) -> list[ast.Call | ast.Assign] | None:
+    """The ``set_params`` calls and parameter assignments, then at most one fit, that open the body's mentions
+    of ``name``."""
+    head: list[ast.Call | ast.Assign] = []
     fitted = False
     for stmt in loop.body:
         if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt)):
+            continue
+        param = _param_assignment(stmt)
+        if param is not None and param[0] == name and not fitted:
+            assert isinstance(stmt, ast.Assign)
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value)):
+                return None  # the new value reads the object itself
+            head.append(stmt)
             continue
         chain = _chain(_statement_call(stmt))
         if chain is None or chain[0] != name or fitted:

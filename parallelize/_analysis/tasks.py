@@ -114,6 +114,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     walker.walk(loop.body)
     refits = refitted(loop, scope, ctx.qualify, _inert_names(ctx, scope, params, local), ctx.tree)
     heads = {id(call) for refit in refits for call in refit.calls}
+    heads |= {id(t) for refit in refits for c in refit.calls if isinstance(c, ast.Assign) for t in c.targets}
     for refit in refits:  # proved (refits.py): not PAR108 on processes; a race between threads (PAR102)
         owner = resolve(refit.name)
         for call in refit.calls:
@@ -139,7 +140,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     facts.live_after = private & set(after)
     facts.shared_reads = {n for n in walker.shared_reads - set(accepted) if resolve(n) is not None or n in local}
     found = [e for e in effects + walker.effects if not (e.kind == "accumulator-read" and id(e.node) in slice_reads)
-             and not (e.kind in {"method-call-statement", "unknown-call"} and id(e.node) in heads)]
+             and not (e.kind in {"method-call-statement", "unknown-call", "attribute-store"}
+                      and id(e.node) in heads)]
     return facts, found
 
 

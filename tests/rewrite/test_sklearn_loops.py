@@ -17,6 +17,7 @@ from parallelize import SharedStateError, parallel_for
 sklearn = pytest.importorskip("sklearn")
 
 from sklearn.cluster import KMeans  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.feature_selection import SelectPercentile, f_classif  # noqa: E402
 from sklearn.linear_model import HuberRegressor, LogisticRegression, Ridge  # noqa: E402
@@ -154,6 +155,16 @@ def ridge_coefficients(X, y, alphas):
     return coefs
 
 
+def variance_per_components(X, components):
+    pca = PCA(svd_solver="full")
+    kept = []
+    for n in components:
+        pca.n_components = n
+        pca.fit(X)
+        kept.append(float(pca.explained_variance_ratio_.sum()))
+    return kept
+
+
 def inertia_per_dataset(datasets):
     km = KMeans(n_clusters=3, n_init=1)
     out = []
@@ -180,7 +191,7 @@ def test_an_outer_estimator_reset_by_every_iteration_equals_the_serial_loop_and_
     cs = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
     decorate = BACKENDS[backend]()
     loops = [(refit_per_c, (X, y, cs)), (coefficient_path, (X, y, cs[2:])), (anova_percentiles, (X, y, [34, 67, 100])),
-             (ridge_coefficients, (X, y, [0.01, 1.0, 100.0]))]
+             (ridge_coefficients, (X, y, [0.01, 1.0, 100.0])), (variance_per_components, (X, [1, 2, 3]))]
     if backend == "threads":  # the iterations would share `clf`: set_params and fit race with each other's reads
         for loop, args in loops:
             with pytest.raises(SharedStateError, match=r"safe on processes, not on threads(?s:.*)PAR102"):

@@ -64,3 +64,13 @@ def ridge_path(alphas, X, y):
         clf.set_params(C=1 / a).fit(X, y)  # the chained form: `set_params` returns the estimator
         coefs.append(clf.coef_.copy())
     return coefs
+
+
+@parallel_for
+def components_scores(components, X):
+    pca = PCA(svd_solver="full")
+    scores = []
+    for n in components:
+        pca.n_components = n  # a parameter set by assignment, as set_params sets it (plot_pca_vs_fa_model_selection)
+        scores.append(cross_val_score(pca, X).mean())
+    return scores

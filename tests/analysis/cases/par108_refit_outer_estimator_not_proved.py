@@ -139,3 +139,25 @@ def chained_past_the_fit(cs, X, y):
         clf.set_params(C=c).fit(X, y).set_params(C=1.0)  # PAR109
         scores.append(clf.score(X, y))
     return scores
+
+
+@parallel_for
+def fitted_attribute_set(cs, X, y):
+    clf = SVC()
+    scores = []
+    for c in cs:
+        clf.fit(X, y)  # PAR108
+        clf.C = c  # PAR103
+        scores.append(clf.score(X, y))
+    return scores
+
+
+@parallel_for
+def private_attribute_set(cs, X, y):
+    clf = SVC()
+    scores = []
+    for c in cs:
+        clf._cache = c  # PAR103
+        clf.fit(X, y)  # PAR108
+        scores.append(clf.score(X, y))
+    return scores
