@@ -134,16 +134,16 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
     if head is None:
         return None
     body = getattr(scope, "body", [])
-    binding = _single_binding(body, name, loop)
-    if binding is None or not _fresh_estimator(binding.value, qualify, inert):
+    binding = single_binding(body, name, loop)
+    if binding is None or not fresh_estimator(binding.value, qualify, inert):
         return None
     if _declared_or_closed(module, scope, name):
         return None
     parents = _parents(body)
     end = loop.end_lineno or loop.lineno
-    in_loop = _ids(loop)
+    in_loop = node_ids(loop)
     # Enclosing loops that do not rebuild the object: their next iteration would see the last fit.
-    stale = [_ids(outer) for outer in _enclosing_loops(body, loop) if id(binding) not in _ids(outer)]
+    stale = [node_ids(outer) for outer in enclosing_loops(body, loop) if id(binding) not in node_ids(outer)]
     head_ids = {id(c.func.value) for c in head if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)}
     head_ids |= {id(t.value) for c in head if isinstance(c, ast.Assign) for t in c.targets
                  if isinstance(t, ast.Attribute)}
@@ -176,8 +176,10 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
     return Refit(name, tuple(head), unseeded)
 
 
-def _single_binding(body: list[ast.stmt], name: str, loop: ast.For) -> ast.Assign | None:
-    """The one ``name = <call>`` of the scope, before the loop; ``None`` if there is another binding."""
+def single_binding(body: list[ast.stmt], name: str, loop: ast.For,
+                    values: tuple[type[ast.expr], ...] = (ast.Call,)) -> ast.Assign | None:
+    """The one ``name = <call>`` of the scope (or another kind of ``values``), before the loop; ``None`` if there
+    is another binding."""
     count = 0
     found: ast.Assign | None = None
     for stmt in body:
@@ -189,15 +191,17 @@ def _single_binding(body: list[ast.stmt], name: str, loop: ast.For) -> ast.Assig
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 count += sum((a.asname or a.name.split(".")[0]) == name for a in node.names)
             elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                  and node.targets[0].id == name and isinstance(node.value, ast.Call) and node.lineno < loop.lineno):
+                  and node.targets[0].id == name and isinstance(node.value, values) and node.lineno < loop.lineno):
                 found = node
             if count > 1:
                 return None
     return found if count == 1 else None
 
 
-def _fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool]) -> bool:
-    """A constructor call (or ``make_pipeline``/``clone``) whose arguments hold nothing mutable from outside."""
+def fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool],
+                     warm: bool = False) -> bool:
+    """A constructor call (or ``make_pipeline``/``clone``) whose arguments hold nothing mutable from outside (and,
+    unless ``warm``, no ``warm_start`` that could be true)."""
     if not isinstance(value, ast.Call):
         return False
     dotted = dotted_name(value.func)
@@ -206,10 +210,11 @@ def _fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Call
         return False
     if short in {"clone", "deepcopy"}:
         return len(value.args) == 1 and not value.keywords and not isinstance(value.args[0], ast.Starred)
-    return _fresh_part(value, qualify, inert)
+    return _fresh_part(value, qualify, inert, warm)
 
 
-def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool]) -> bool:
+def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool],
+                warm: bool = False) -> bool:
     """A part of a constructor expression that no fit of the estimator can change, and nothing else holds.
 
     An outer object given to a scikit-learn meta-estimator (``SelfTrainingClassifier(base)``) counts: its fit
@@ -221,27 +226,27 @@ def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[
         root = _root(node)
         return isinstance(root, ast.Name) and inert(root.id)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return all(_fresh_part(e, qualify, inert) for e in node.elts)
+        return all(_fresh_part(e, qualify, inert, warm) for e in node.elts)
     if isinstance(node, ast.Dict):
-        return all(k is not None and _fresh_part(k, qualify, inert) and _fresh_part(v, qualify, inert)
+        return all(k is not None and _fresh_part(k, qualify, inert, warm) and _fresh_part(v, qualify, inert, warm)
                    for k, v in zip(node.keys, node.values, strict=True))
     if isinstance(node, ast.UnaryOp):
-        return _fresh_part(node.operand, qualify, inert)
+        return _fresh_part(node.operand, qualify, inert, warm)
     if isinstance(node, ast.BinOp):
-        return _fresh_part(node.left, qualify, inert) and _fresh_part(node.right, qualify, inert)
+        return _fresh_part(node.left, qualify, inert, warm) and _fresh_part(node.right, qualify, inert, warm)
     if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
         return False
     root = _root(node.func)
     if not (isinstance(root, ast.Name) and inert(root.id)):
         return False  # a method of an outer object, or of what a call returned
-    if any(k.arg is None or _warm(k.arg, k.value) for k in node.keywords) or any(
+    if any(k.arg is None or (not warm and _warm(k.arg, k.value)) for k in node.keywords) or any(
         isinstance(a, ast.Starred) for a in node.args
     ):
         return False
     made = estimator_class(conventional(qualify(dotted_name(node.func))))
     clones = made is not None and made not in IN_PLACE_FITTERS
     for slot, arg in [*((None, a) for a in node.args), *((k.arg, k.value) for k in node.keywords)]:
-        if _fresh_part(arg, qualify, inert):
+        if _fresh_part(arg, qualify, inert, warm):
             continue
         kept = clones and slot != "random_state" and not (slot is None and made in POSITIONAL_RANDOM_STATE)
         if not (kept and isinstance(arg, ast.Name)):
@@ -401,10 +406,10 @@ def _parents(body: list[ast.stmt]) -> dict[int, ast.AST]:
     return parents
 
 
-def _enclosing_loops(body: list[ast.stmt], loop: ast.For) -> list[ast.AST]:
+def enclosing_loops(body: list[ast.stmt], loop: ast.For) -> list[ast.AST]:
     return [node for stmt in body for node in _walk_scope(stmt)
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node is not loop and id(loop) in _ids(node)]
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node is not loop and id(loop) in node_ids(node)]
 
 
-def _ids(node: ast.AST) -> set[int]:
+def node_ids(node: ast.AST) -> set[int]:
     return {id(n) for n in ast.walk(node)}

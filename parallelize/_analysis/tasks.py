@@ -12,6 +12,7 @@ from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.globalstate import conventional
+from parallelize._analysis.items import ITEM_CHANGES, owned_items
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_elements, own_slices, tail_appends
 from parallelize._analysis.refits import refitted
@@ -112,7 +113,10 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
             walker.emit("accumulator-read", read, resolve(read.id), stmt=read.id)
     walker.bind(loop.target, None, item_of=loop.iter)
     walker.walk(loop.body)
-    refits = refitted(loop, scope, ctx.qualify, _inert_names(ctx, scope, params, local), ctx.tree)
+    inert = _inert_names(ctx, scope, params, local)
+    refits = refitted(loop, scope, ctx.qualify, inert, ctx.tree)
+    # Proved (items.py): the loop's own estimators, out of a container nothing reads after it.
+    owned = owned_items(loop, scope, ctx.qualify, inert, ctx.tree)
     heads = {id(call) for refit in refits for call in refit.calls}
     heads |= {id(t) for refit in refits for c in refit.calls if isinstance(c, ast.Assign) for t in c.targets}
     for refit in refits:  # proved (refits.py): not PAR108 on processes; a race between threads (PAR102)
@@ -141,7 +145,9 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     facts.shared_reads = {n for n in walker.shared_reads - set(accepted) if resolve(n) is not None or n in local}
     found = [e for e in effects + walker.effects if not (e.kind == "accumulator-read" and id(e.node) in slice_reads)
              and not (e.kind in {"method-call-statement", "unknown-call", "attribute-store"}
-                      and id(e.node) in heads)]
+                      and id(e.node) in heads)
+             and not (owned is not None and e.kind in ITEM_CHANGES and e.owner is not None
+                      and e.owner.kind == "item" and e.owner.name == owned)]
     return facts, found
 
 

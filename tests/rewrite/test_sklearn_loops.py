@@ -215,3 +215,41 @@ def test_an_outer_estimator_refitted_from_the_global_generator_needs_seed(backen
     # last bit may differ from the caller's sum.
     assert BACKENDS[backend](seed=5)(inertia_per_dataset)(datasets) == pytest.approx(BACKENDS["serial"](seed=5)(
         inertia_per_dataset)(datasets), rel=1e-12)
+
+# -- a loop over a container of fresh estimators that nothing reads afterwards (items.py) -------------------------
+def oob_errors(X, y, sizes):
+    ensemble_clfs = [
+        ("sqrt", RandomForestClassifier(warm_start=True, oob_score=True, max_features="sqrt", random_state=1)),
+        ("none", RandomForestClassifier(warm_start=True, oob_score=True, max_features=None, random_state=1)),
+    ]
+    error_rate = {label: [] for label, _ in ensemble_clfs}
+    pids = []
+    for label, clf in ensemble_clfs:
+        for i in sizes:
+            clf.set_params(n_estimators=i)
+            clf.fit(X, y)
+            error_rate[label].append((i, 1 - clf.oob_score_))
+        pids.append(os.getpid())
+    return error_rate, pids
+
+
+def predictions_per_model(X, y):
+    estimators = {"ridge": Ridge(alpha=2.0), "huber": HuberRegressor(), "svc": SVC(C=3.0)}
+    predicted = {}
+    for name, estimator in estimators.items():
+        estimator.fit(X, y)
+        predicted[name] = estimator.predict(X).tolist()
+    return predicted, sorted(estimators)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_a_loop_owning_its_estimators_equals_the_serial_loop_on_every_backend(
+    backend: str, iterations_on_workers: None,
+) -> None:
+    X, y = _data()
+    decorate = BACKENDS[backend]()
+    errors, pids = decorate(oob_errors)(X, y, [5, 10, 15])
+    assert errors == oob_errors(X, y, [5, 10, 15])[0]
+    if backend == "loky":
+        assert set(pids) - {os.getpid()}, "every iteration ran in the caller"
+    assert decorate(predictions_per_model)(X, y) == predictions_per_model(X, y)
