@@ -5,9 +5,12 @@ after that, and never used after the loop (:func:`refitted`).
 it: the serial loop leaves ``clf`` fitted for the last ``c``; workers each fit their own copy. The two agree on
 everything the program can see when all of this holds:
 
-1. **A fresh object, reached by one name.** ``clf`` is bound once in the scope, before the loop, to a constructor
-   call (``SVC(...)``, ``make_pipeline(...)``, ``clone(m)``) whose arguments hold nothing mutable from outside
-   (constants, imported functions, immutable values) and no ``warm_start`` that could be true. No closure reads
+1. **A fresh object, reached by one name.** ``clf`` is bound once in the scope, before the loop, to a
+   scikit-learn constructor call (``SVC(...)``, ``make_pipeline(...)``, ``clone(m)``) whose arguments hold nothing
+   mutable from outside (constants, imported functions, immutable values) and no ``warm_start`` that could be
+   true; or it is the target of the one loop around this one, which iterates a display of such calls
+   (``for name, clf in {"svr": SVR(), "krr": KernelRidge()}.items():``), so every pass binds a new estimator.
+   Only scikit-learn's classes count: their ``fit`` is a reset, another library's may go on learning. No closure reads
    it, no ``global``/``nonlocal`` names it, and before the loop it is only called (a discarded result) or read.
 2. **Reset first.** In the body, the first statements that mention ``clf`` are ``clf.set_params(k=v, ...)`` (keywords
    only), then at most one ``clf.fit(...)``, all unconditional statements of the body itself, none of them reading
@@ -59,7 +62,7 @@ ESTIMATOR_CONSUMERS = frozenset(
     }
 )
 #: Calls whose result is a new object holding (copies of) what they are given.
-_BUILDERS = frozenset({"make_pipeline", "make_union", "make_column_transformer", "clone", "deepcopy"})
+_BUILDERS = frozenset({"make_pipeline", "make_union", "make_column_transformer", "clone"})
 _FITS = frozenset({"fit", "fit_transform", "fit_predict"})
 _DEFERRED = (*NESTED_SCOPES, ast.Lambda)
 
@@ -134,9 +137,17 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
     if head is None:
         return None
     body = getattr(scope, "body", [])
-    binding = single_binding(body, name, loop)
-    if binding is None or not fresh_estimator(binding.value, qualify, inert):
-        return None
+    binding: ast.Assign | ast.For | None = single_binding(body, name, loop)
+    if isinstance(binding, ast.Assign):
+        if not fresh_estimator(binding.value, qualify, inert):
+            return None
+        built, own = [binding.value], {id(binding.targets[0])}
+    else:
+        found = _enclosing_target(body, name, loop, qualify, inert)
+        if found is None:
+            return None
+        binding, built = found
+        own = {id(n) for n in ast.walk(binding.target)}
     if _declared_or_closed(module, scope, name):
         return None
     parents = _parents(body)
@@ -149,7 +160,7 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
                  if isinstance(t, ast.Attribute)}
     outside: list[ast.Name] = []
     for node in _mentions(body, name):
-        if node is binding.targets[0] or id(node) in head_ids:
+        if id(node) in own or id(node) in head_ids:
             continue
         inside = id(node) in in_loop
         if node.lineno > end or node.lineno < binding.lineno or (
@@ -172,8 +183,50 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
         return None
     fits = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in _FITS for c in head)
     seeded = any((k.arg or "").split("__")[-1] == "random_state" and not _is_none(k.value) for k in keywords)
-    unseeded = _built_unseeded(binding.value, qualify, lambda _m: False) if fits and not seeded else None
-    return Refit(name, tuple(head), unseeded)
+    unseeded = next((u for e in built if (u := _built_unseeded(e, qualify, lambda _m: False)) is not None), None)
+    return Refit(name, tuple(head), unseeded if fits and not seeded else None)
+
+
+def _enclosing_target(body: list[ast.stmt], name: str, loop: ast.For, qualify: Callable[[str], str],
+                      inert: Callable[[str], bool]) -> tuple[ast.For, list[ast.expr]] | None:
+    """``for label, clf in {"a": SVC(), "b": Ridge()}.items():`` around the loop, as the one binding of ``clf`` in
+    the scope: every pass of that loop binds a different fresh estimator, which only that pass reaches. Returns
+    the enclosing loop and the estimators, or ``None``."""
+    stores = [n for stmt in body for n in _walk_scope(stmt) if isinstance(n, ast.Name) and n.id == name
+              and not isinstance(n.ctx, ast.Load)]
+    outer = [o for o in enclosing_loops(body, loop) if isinstance(o, ast.For)
+             and any(s is t for s in stores for t in ast.walk(o.target))]
+    if len(stores) != 1 or len(outer) != 1:
+        return None
+    target, values = outer[0].target, outer[0].iter
+    method = ""
+    if (isinstance(values, ast.Call) and isinstance(values.func, ast.Attribute) and not values.args
+            and values.func.attr in {"items", "values"}):
+        method, values = values.func.attr, values.func.value
+    if isinstance(values, ast.Dict) and method and all(isinstance(k, ast.Constant) for k in values.keys):
+        elements = [ast.Tuple(elts=[k, v], ctx=ast.Load()) for k, v in zip(values.keys, values.values, strict=True)
+                    if k is not None] if method == "items" else list(values.values)
+    elif isinstance(values, (ast.List, ast.Tuple)) and not method:
+        elements = list(values.elts)
+    else:
+        return None
+    built = [_part_bound(target, stores[0], element) for element in elements]
+    if not built or not all(p is not None and fresh_estimator(p, qualify, inert) for p in built):
+        return None
+    return outer[0], [p for p in built if p is not None]
+
+
+def _part_bound(target: ast.expr, name: ast.Name, element: ast.expr) -> ast.expr | None:
+    """The part of ``element`` that ``name`` (in ``target``) is bound to, when every other part is a constant."""
+    if target is name:
+        return element
+    if not (isinstance(target, ast.Tuple) and isinstance(element, ast.Tuple)
+            and len(target.elts) == len(element.elts)):
+        return None
+    pairs = list(zip(target.elts, element.elts, strict=True))
+    if not all(t is name or isinstance(e, ast.Constant) for t, e in pairs):
+        return None
+    return next((e for t, e in pairs if t is name), None)
 
 
 def single_binding(body: list[ast.stmt], name: str, loop: ast.For,
@@ -208,7 +261,12 @@ def fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Calla
     short = dotted.rpartition(".")[2]
     if not dotted or not (short[:1].isupper() or short in _BUILDERS):
         return False
-    if short in {"clone", "deepcopy"}:
+    # scikit-learn's own classes and builders: their `fit` is a reset (a class of another library, or of this
+    # module, may keep learning from fit to fit).
+    qualified = conventional(qualify(dotted))
+    if estimator_class(qualified) is None and not (qualified.startswith("sklearn.") and short in _BUILDERS):
+        return False
+    if short == "clone":
         return len(value.args) == 1 and not value.keywords and not isinstance(value.args[0], ast.Starred)
     return _fresh_part(value, qualify, inert, warm)
 

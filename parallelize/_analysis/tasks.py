@@ -15,7 +15,7 @@ from parallelize._analysis.globalstate import conventional
 from parallelize._analysis.items import ITEM_CHANGES, owned_items
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_elements, own_slices, tail_appends
-from parallelize._analysis.refits import refitted
+from parallelize._analysis.refits import ESTIMATOR_READS, refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
 from parallelize._analysis.scopes import NESTED_SCOPES, Binding, dotted_name, loads, parameters, target_names
@@ -119,6 +119,10 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     owned = owned_items(loop, scope, ctx.qualify, inert, ctx.tree)
     heads = {id(call) for refit in refits for call in refit.calls}
     heads |= {id(t) for refit in refits for c in refit.calls if isinstance(c, ast.Assign) for t in c.targets}
+    # A prediction made for its time alone (`clf.predict(X)` as a statement) on a proved scikit-learn estimator.
+    heads |= {id(n) for refit in refits for n in ast.walk(loop) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Attribute) and n.func.attr in ESTIMATOR_READS
+              and isinstance(n.func.value, ast.Name) and n.func.value.id == refit.name}
     for refit in refits:  # proved (refits.py): not PAR108 on processes; a race between threads (PAR102)
         owner = resolve(refit.name)
         for call in refit.calls:

@@ -92,6 +92,33 @@ def test_audit_says_which_loops_only_the_global_generator_keeps_serial(project: 
     assert "2 loops: 0 safe, 0 safe with collection, 1 safe with seed=, 1 unsafe." in out
 
 
+PASSES = """import time
+from sklearn.kernel_ridge import KernelRidge
+from sklearn.svm import SVR
+for name, estimator in {{"KRR": KernelRidge(alpha=0.01), "SVR": SVR(C=100.0)}}.items():
+    train_time = []
+    for size in sizes:
+        t0 = time.time()
+        estimator.fit(X[:size], y[:size])
+        train_time.append(time.time() - t0)
+        estimator.predict(X[:10])
+    print(name, train_time{after})
+"""
+
+
+@pytest.mark.parametrize(("after", "verdict"), [
+    ("", "loop safe-with-collection (collects `train_time`)"),
+    (", estimator.n_features_in_", "loop unsafe (PAR108)"),
+], ids=["dead-after", "read-after"])
+def test_audit_accepts_a_refit_of_each_pass_s_own_estimator_only_when_dead_after(
+    project: Path, check, after: str, verdict: str,
+) -> None:
+    # Issue 12 (scikit-learn's plot_kernel_ridge_regression): the outer loop binds a new estimator per pass; the
+    # inner loop refits it and nothing reads it after, so the inner loop's iterations can each fit a copy.
+    (project / "script.py").write_text(PASSES.format(after=after))
+    assert f"script.py:6:5: {verdict}" in check("--audit", "script.py")[1]
+
+
 def test_pyproject_exclude_select_ignore_and_cli_wins(project: Path, check) -> None:
     (project / "pyproject.toml").write_text('[tool.parallelize]\nexclude = ["unsafe.py"]\n')
     assert check(".")[0] == 0

@@ -74,3 +74,4 @@ def components_scores(components, X):
         pca.n_components = n  # a parameter set by assignment, as set_params sets it (plot_pca_vs_fa_model_selection)
         scores.append(cross_val_score(pca, X).mean())
     return scores
+

@@ -161,3 +161,17 @@ def private_attribute_set(cs, X, y):
         clf.fit(X, y)  # PAR108
         scores.append(clf.score(X, y))
     return scores
+
+
+@parallel_for
+def another_librarys_model(cs, X, y):
+    from mylib import OnlineModel  # its `fit` may go on learning from the last fit
+
+    model = OnlineModel()
+    scores = []
+    for c in cs:
+        model.set_params(C=c)  # PAR108
+        model.fit(X, y)  # PAR108
+        scores.append(model.score(X, y))
+    return scores
+
