@@ -115,8 +115,10 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     walker.walk(loop.body)
     inert = _inert_names(ctx, scope, params, local)
     refits = refitted(loop, scope, ctx.qualify, inert, ctx.tree)
-    # Proved (items.py): the loop's own estimators, out of a container nothing reads after it.
-    owned = owned_items(loop, scope, ctx.qualify, inert, ctx.tree)
+    # Proved (items.py): the loop's own estimators, out of a container nothing reads after it (looked for only
+    # when the loop changes an element of a container).
+    changed = {e.owner.name for e in walker.effects if e.kind in ITEM_CHANGES and e.owner and e.owner.kind == "item"}
+    owned = owned_items(loop, scope, ctx.qualify, inert, ctx.tree) if changed else None
     heads = {id(call) for refit in refits for call in refit.calls}
     heads |= {id(t) for refit in refits for c in refit.calls if isinstance(c, ast.Assign) for t in c.targets}
     # A prediction made for its time alone (`clf.predict(X)` as a statement) on a proved scikit-learn estimator.
