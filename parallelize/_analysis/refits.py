@@ -40,6 +40,7 @@ from parallelize._analysis.estimators import (
     POSITIONAL_RANDOM_STATE,
     _built_unseeded,
     estimator_class,
+    root_of,
 )
 from parallelize._analysis.globalstate import conventional
 from parallelize._analysis.scopes import NESTED_SCOPES, dotted_name
@@ -281,7 +282,7 @@ def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[
     if isinstance(node, ast.Constant):
         return True
     if isinstance(node, (ast.Name, ast.Attribute)):
-        root = _root(node)
+        root = root_of(node)
         return isinstance(root, ast.Name) and inert(root.id)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return all(_fresh_part(e, qualify, inert, warm) for e in node.elts)
@@ -294,7 +295,7 @@ def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[
         return _fresh_part(node.left, qualify, inert, warm) and _fresh_part(node.right, qualify, inert, warm)
     if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
         return False
-    root = _root(node.func)
+    root = root_of(node.func)
     if not (isinstance(root, ast.Name) and inert(root.id)):
         return False  # a method of an outer object, or of what a call returned
     if any(k.arg is None or (not warm and _warm(k.arg, k.value)) for k in node.keywords) or any(
@@ -310,12 +311,6 @@ def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[
         if not (kept and isinstance(arg, ast.Name)):
             return False
     return True
-
-
-def _root(node: ast.expr) -> ast.expr:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node
 
 
 def _warm(key: str, value: ast.expr) -> bool:
