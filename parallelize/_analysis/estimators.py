@@ -91,6 +91,9 @@ QUIET_WITH_OPTION: dict[str, tuple[str, frozenset[object]]] = {
     "PCA": ("svd_solver", frozenset({"full", "covariance_eigh"})),
     **dict.fromkeys(["KernelPCA", "LocallyLinearEmbedding"], ("eigen_solver", frozenset({"dense"}))),
 }
+#: Options under which a class of :data:`QUIET_WITH_OPTION` draws all the same: ``LinearSVC(penalty="l1",
+#: dual=False)`` is liblinear's L1 coordinate descent, which visits the coordinates in a random order.
+DRAWS_ANYWAY_WITH: dict[str, tuple[str, frozenset[object]]] = {"LinearSVC": ("penalty", frozenset({"l1"}))}
 
 
 def seeding_mapping(value: ast.expr | None) -> bool:
@@ -134,6 +137,9 @@ def draws_unseeded(call: ast.Call, name: str, seeds: Callable[[ast.expr], bool] 
         return False
     if name in RANDOM_BY_DEFAULT:
         quiet = QUIET_WITH_OPTION.get(name)
+        anyway = DRAWS_ANYWAY_WITH.get(name)
+        if anyway is not None and _is_one_of(_given(call, anyway[0]), anyway[1]):
+            return True
         return quiet is None or not _is_one_of(_given(call, quiet[0]), quiet[1])
     option = RANDOM_WITH_OPTION.get(name)
     if option is None:

@@ -38,8 +38,9 @@ _KEY_READS = frozenset({"sorted", "list", "set", "tuple"})
 
 
 def owned_items(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], inert: Callable[[str], bool],
-                module: ast.Module) -> str | None:
-    """Return the name of the container whose estimators ``loop`` owns (module docstring), or ``None``."""
+                module: ast.Module) -> tuple[str, list[ast.expr]] | None:
+    """Return the name of the container whose estimators ``loop`` owns (module docstring) and the constructor calls
+    of those estimators, or ``None``."""
     name, method = _container(loop.iter)
     if name is None:
         return None
@@ -68,7 +69,17 @@ def owned_items(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], in
             continue
         if not _harmless(node, parents.get(id(node)), parents, keys_only):
             return None
-    return name
+    return name, _estimators(binding.value, parts)
+
+
+def _estimators(value: ast.expr, parts: set[int]) -> list[ast.expr]:
+    """The estimator constructor calls of the container's display (``parts``: :func:`_estimator_positions`)."""
+    if isinstance(value, ast.Dict):
+        return [v for v in value.values if v is not None]
+    elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) else []
+    if -1 in parts:
+        return list(elements)
+    return [e.elts[i] for e in elements if isinstance(e, ast.Tuple) for i in parts if i < len(e.elts)]
 
 
 def _container(node: ast.expr) -> tuple[str | None, str | None]:

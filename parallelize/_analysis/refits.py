@@ -77,11 +77,13 @@ class Refit:
         calls: The head (``set_params`` calls or ``clf.param = v`` assignments, then ``fit``), in order.
         unseeded: The catalogued constructor without ``random_state`` it was built with (``"KMeans(...)"``),
             when the head fits it and no ``set_params`` gives a seed: the fit draws from the global generator.
+        built: The constructor calls it may have been built by.
     """
 
     name: str
     calls: tuple[ast.Call | ast.Assign, ...]
     unseeded: str | None = None
+    built: tuple[ast.expr, ...] = ()
 
 
 def refitted(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], inert: Callable[[str], bool],
@@ -185,7 +187,7 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
     fits = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in _FITS for c in head)
     seeded = any((k.arg or "").split("__")[-1] == "random_state" and not _is_none(k.value) for k in keywords)
     unseeded = next((u for e in built if (u := _built_unseeded(e, qualify, lambda _m: False)) is not None), None)
-    return Refit(name, tuple(head), unseeded if fits and not seeded else None)
+    return Refit(name, tuple(head), unseeded if fits and not seeded else None, tuple(built))
 
 
 def _enclosing_target(body: list[ast.stmt], name: str, loop: ast.For, qualify: Callable[[str], str],

@@ -12,6 +12,7 @@ from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.globalstate import conventional
+from parallelize._analysis.guards import guard_parameters
 from parallelize._analysis.items import ITEM_CHANGES, owned_items
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_elements, own_slices, tail_appends
@@ -118,7 +119,8 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     # Proved (items.py): the loop's own estimators, out of a container nothing reads after it (looked for only
     # when the loop changes an element of a container).
     changed = {e.owner.name for e in walker.effects if e.kind in ITEM_CHANGES and e.owner and e.owner.kind == "item"}
-    owned = owned_items(loop, scope, ctx.qualify, inert, ctx.tree) if changed else None
+    found_items = owned_items(loop, scope, ctx.qualify, inert, ctx.tree) if changed else None
+    owned = found_items[0] if found_items is not None else None
     heads = {id(call) for refit in refits for call in refit.calls}
     heads |= {id(t) for refit in refits for c in refit.calls if isinstance(c, ast.Assign) for t in c.targets}
     # A prediction made for its time alone (`clf.predict(X)` as a statement) on a proved scikit-learn estimator.
@@ -133,6 +135,13 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
             fit = refit.calls[-1]
             walker.emit("global-rng", fit, stmt=_text(fit),
                         name=f"`{refit.name}`, built by {refit.unseeded} (`random_state` left at None)")
+    # What the proved resets give the estimator must not be something its fit changes (guards.py).
+    for refit in refits:
+        guard_parameters(walker, refit.built, refit.calls, ctx.qualify)
+    if found_items is not None:
+        item_names = set(target_names(loop.target))
+        guard_parameters(walker, found_items[1], [s for s in statements(loop.body)
+                                                 if _parameter_setting(s, item_names)], ctx.qualify)
     unseeded = unseeded_items(ctx.filled_values(), loop, private, ctx.qualify)
     if unseeded is not None:  # estimators fitted in workers, from their own global generators
         walker.emit("global-rng", unseeded[0], stmt=unseeded[1], name=f"{unseeded[1]} (`random_state` left at None)")
@@ -303,4 +312,14 @@ def _in_catch_warnings(body: list[ast.stmt], qualify: Callable[[str], str]) -> f
             found |= {id(n) for e in exprs for n in ast.walk(e)
                       if isinstance(n, ast.Call) and qualify(dotted_name(n.func) or "") in _FILTER_CALLS}
     return frozenset(found)
+
+
+def _parameter_setting(stmt: ast.stmt, names: set[str]) -> bool:
+    """``m.set_params(...)`` or ``m.param = v`` on one of ``names`` (as a statement)."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return (isinstance(func, ast.Attribute) and func.attr == "set_params" and isinstance(func.value, ast.Name)
+                and func.value.id in names)
+    return (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Attribute)
+            and isinstance(stmt.targets[0].value, ast.Name) and stmt.targets[0].value.id in names)
 

@@ -253,3 +253,33 @@ def test_a_loop_owning_its_estimators_equals_the_serial_loop_on_every_backend(
     if backend == "loky":
         assert set(pids) - {os.getpid()}, "every iteration ran in the caller"
     assert decorate(predictions_per_model)(X, y) == predictions_per_model(X, y)
+
+
+SHARED_RNG = np.random.RandomState(0)
+
+
+def refit_with_the_callers_generator(datasets):
+    km = KMeans(n_clusters=2, n_init=1)
+    out = []
+    for X in datasets:
+        km.set_params(random_state=SHARED_RNG)  # every fit advances the caller's generator
+        km.fit(X)
+        out.append(float(km.inertia_))
+    return out
+
+
+def refit_with_the_callers_steps(X, y, steps):
+    pipe = make_pipeline(StandardScaler(), SVC())
+    out = []
+    for step in steps:
+        pipe.set_params(svc=step)  # the pipeline fits the caller's estimator in place
+        pipe.fit(X, y)
+        out.append(pipe.score(X, y))
+    return out
+
+
+@pytest.mark.parametrize("backend", ["serial", "loky"])
+def test_a_reset_giving_the_estimator_something_its_fit_changes_is_refused(backend: str) -> None:
+    for loop in (refit_with_the_callers_generator, refit_with_the_callers_steps):
+        with pytest.raises(SharedStateError, match="PAR109"):
+            BACKENDS[backend]()(loop)

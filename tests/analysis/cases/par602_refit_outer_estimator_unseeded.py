@@ -27,10 +27,10 @@ def inertia_seeded(datasets):
 
 
 @parallel_for
-def inertia_per_seed(X, seeds):
+def inertia_per_seed(X, n_seeds):
     km = KMeans(n_clusters=3, n_init=1)
     out = []
-    for seed in seeds:
+    for seed in range(n_seeds):
         km.set_params(random_state=seed)
         km.fit(X)
         out.append(km.inertia_)

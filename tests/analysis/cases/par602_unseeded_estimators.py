@@ -3,12 +3,12 @@ generator; fitted in workers, each draws from its own copy (PAR602, like `np.ran
 when built in the body (or by a helper of this module it calls), when the loop iterates over such estimators (a
 display, or a collection of this module filled with them), and when an outer name holding one is passed to a call
 (`cross_val_score` clones and fits it). Classes that draw only with an option (`SVC(probability=True)`,
-`LogisticRegression(solver="saga")`, `KFold(shuffle=True)`) are reported with it; a `**mapping` not known to give
-`random_state` counts as none."""
+`LogisticRegression(solver="saga")`, `KFold(shuffle=True)`, `LinearSVC(penalty="l1", dual=False)`) are reported
+with it; a `**mapping` not known to give `random_state` counts as none."""
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, cross_val_score
-from sklearn.svm import SVC
+from sklearn.svm import SVC, LinearSVC
 
 from parallelize import parallel_for
 
@@ -56,6 +56,8 @@ def with_a_drawing_option(X, y, costs):
         scores.append(SVC(C=c, probability=True).fit(X, y).predict_proba(X))  # PAR602
         scores.append(LogisticRegression(C=c, solver="saga").fit(X, y).score(X, y))  # PAR602
         scores.append(cross_val_score(SVC(C=c), X, y, cv=KFold(5, shuffle=True)).mean())  # PAR602
+        # liblinear's L1 coordinate descent visits the coordinates in a random order, even in the primal
+        scores.append(LinearSVC(C=c, penalty="l1", dual=False).fit(X, y).score(X, y))  # PAR602
     return scores
 
 
