@@ -347,16 +347,16 @@ def _fresh_of_fresh(value: ast.expr, resolve: Callable[[str], Owner | None], qua
 def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool = False) -> bool:
     """Before the loop, ``name`` is only asked its shape (``X.shape``, ``len(X)``) or rebound: no other name of
     the function (nor a closure) holds the array or a view of it."""
-    parents: dict[int, ast.AST] = {}
     body = getattr(scope, "body", [])
     for stmt in body:
-        for node in ast.walk(stmt):
-            for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
-    # A nested function with its own local of that name reads that local, not this object.
-    shadowed = {id(n) for stmt in body for fn in ast.walk(stmt) if _own_local(fn, name) for n in ast.walk(fn)}
-    for stmt in body:
-        for node in ast.walk(stmt):
+        nodes = list(ast.walk(stmt))
+        if not any((isinstance(n, ast.Name) and n.id == name) or isinstance(n, (ast.Global, ast.Nonlocal))
+                   for n in nodes):
+            continue  # nothing here reads the name
+        parents = {id(child): node for node in nodes for child in ast.iter_child_nodes(node)}
+        # A nested function with its own local of that name reads that local, not this object.
+        shadowed = {id(n) for fn in nodes if _own_local(fn, name) for n in ast.walk(fn)}
+        for node in nodes:
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
             if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)

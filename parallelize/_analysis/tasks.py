@@ -87,14 +87,15 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
     # Proved patterns (patterns.py): `res[-1].append(e)` after the iteration's own `res.append(fresh)`, and
     # `X[:, j] = f(X[:, j])` reading only the iteration's own slice.
     tails = tail_appends(loop, scope, accepted, resolve)
-    slices, slice_reads = own_slices(loop, scope, accepted, set(plain_bindings(loop.body, forms)), resolve)
+    rebound = set(plain_bindings(loop.body, forms))
+    slices, slice_reads = own_slices(loop, scope, accepted, rebound, resolve)
     region = Region(
         loop_mode=True,
         bound=private,
         resolve=resolve,
         forms={**forms, **tails},
         accumulators=set(accepted),
-        own_indices=_counter_names(loop) - set(plain_bindings(loop.body, forms)),
+        own_indices=_counter_names(loop) - rebound,
         keeps_receiver=ctx.method_keeps_receiver,
         summaries=lambda f: ctx.summary(f, scope),
         strict=ctx.strict,
@@ -105,7 +106,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         global_state_of=lambda f: ctx.global_state_of(f, scope),
         shared_rng_of=lambda f: ctx.shared_rng_of(f, scope),
         changes=ctx.changes,
-        callees=_literal_callees(loop, ctx.qualify, set(plain_bindings(loop.body, forms))),
+        callees=_literal_callees(loop, ctx.qualify, rebound),
         scoped_calls=_in_catch_warnings(loop.body, ctx.qualify),
     )
     walker = EffectWalker(region)
