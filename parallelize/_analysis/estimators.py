@@ -96,6 +96,24 @@ QUIET_WITH_OPTION: dict[str, tuple[str, frozenset[object]]] = {
 DRAWS_ANYWAY_WITH: dict[str, tuple[str, frozenset[object]]] = {"LinearSVC": ("penalty", frozenset({"l1"}))}
 
 
+def draws_unseeded_function(call: ast.Call, qualified: str) -> bool:
+    """Return whether a scikit-learn function called as ``call`` draws from numpy's global generator: its
+    ``random_state`` left at ``None`` (the default) in the dataset generators (``make_blobs``, ``make_moons``...),
+    ``train_test_split`` (unless ``shuffle=False``), ``sklearn.utils.shuffle``/``resample`` and
+    ``permutation_importance``."""
+    if not qualified.startswith("sklearn.") or any(k.arg is None for k in call.keywords):
+        return False
+    given = _given(call, "random_state")
+    if given is not None and not (isinstance(given, ast.Constant) and given.value is None):
+        return False
+    module, _, name = qualified.rpartition(".")
+    if module.startswith("sklearn.datasets") and name.startswith("make_"):
+        return True
+    if name == "train_test_split":
+        return not _is_one_of(_given(call, "shuffle"), frozenset({False}))
+    return (module.startswith("sklearn.utils") and name in {"shuffle", "resample"}) or name == "permutation_importance"
+
+
 def seeding_mapping(value: ast.expr | None) -> bool:
     """Return whether ``**value`` gives a ``random_state`` other than ``None``: a dict display or ``dict(...)``
     call with that key (or a list or tuple display of such mappings, for an item of one)."""

@@ -22,7 +22,7 @@ from parallelize._analysis.catalogue import (
     is_outward,
 )
 from parallelize._analysis.facts import Effect, Owner
-from parallelize._analysis.globalstate import figure_method
+from parallelize._analysis.globalstate import CONVENTIONAL_ALIASES, figure_method
 from parallelize._analysis.region import (
     Region,
     is_dynamic_namespace,
@@ -66,6 +66,12 @@ def _merge(left: Shape, right: Shape) -> Shape:
     if isinstance(left, tuple) and isinstance(right, tuple) and len(left) == len(right):
         return tuple(_merge(a, b) for a, b in zip(left, right, strict=True))
     return _collapse(left) or _collapse(right)
+
+
+#: Modules whose attributes are process-wide settings when assigned (``warnings.showwarning = f``), matched by the
+#: name as imported plainly (``import warnings``); other imports are recognised by their alias.
+_MODULES = frozenset({"warnings", "sys", "os", "logging", "random", "numpy", "pandas", "matplotlib", "sklearn",
+                      "torch", "socket", "locale", "decimal", "threading"})
 
 
 class ExpressionEffects:
@@ -181,6 +187,12 @@ class ExpressionEffects:
                 part = self.element_shape(elt.value) if isinstance(elt, ast.Starred) else self.value_shape(elt)
                 shape = _merge(shape, part)
             return shape
+        if isinstance(node, ast.Dict):  # its keys, or (through `.items()`/`.values()`) its values
+            found: Shape = None
+            for entry in (*node.keys, *node.values):
+                if entry is not None:
+                    found = _merge(found, self.value_shape(entry))
+            return found
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
             return self.owner_of(node)
         return None
@@ -240,6 +252,13 @@ class ExpressionEffects:
             if isinstance(target, ast.Subscript):
                 self.scan(target.slice)
 
+    def _module_attribute(self, target: ast.Attribute) -> bool:
+        """``target`` is an attribute of an imported module (``warnings.showwarning``), not of an object."""
+        root = root_name(target)
+        if root is None or self.owner(root.id) is not None:
+            return False
+        return root.id in CONVENTIONAL_ALIASES or self.region.qualify(root.id) != root.id or root.id in _MODULES
+
     def _own_slot(self, index: ast.expr) -> bool:
         """Return whether ``index`` is the task's own argument or the loop's own target, never rebound."""
         if (self._read_modify_write or not isinstance(index, ast.Name)
@@ -259,6 +278,9 @@ class ExpressionEffects:
             self.emit("process-state", stmt, stmt=text, name=dotted_name(target.value) or text)
         owner = self.owner_of(target)
         if owner is None:
+            if isinstance(target, ast.Attribute) and self._module_attribute(target):
+                # `warnings.showwarning = show`, `np.some_option = v`: a module's state, shared by the process
+                self.emit("process-wide", stmt, stmt=text, name=dotted_name(target) or text)
             return
         kind = "attribute-store" if isinstance(target, ast.Attribute) else "subscript-store"
         if kind == "subscript-store" and self._own_slot(target.slice):  # type: ignore[union-attr]

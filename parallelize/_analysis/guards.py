@@ -5,7 +5,9 @@ call on an outer object would otherwise give. The values must then not be someth
 in the caller: a random generator object given as ``random_state`` (every fit advances it), or any outer object
 given to a pipeline or feature union (``pipe.set_params(svc=model)``: they fit their steps in place). Such a value
 is reported as PAR109 on the value itself, unless it is provably immutable (a constant, or an outer name bound to
-one or iterating over them: ``for c in [0.1, 1.0]: clf.set_params(C=c)``).
+one or iterating over them: ``for c in [0.1, 1.0]: clf.set_params(C=c)``). The same holds for any key: an outer
+object or callback given as a parameter (``scoring=scorer``, ``svc=shared.base_model``) may be changed, kept or
+called by the fit, and is PAR109 too, as is a name imported from outside scikit-learn, numpy, scipy and math.
 """
 
 from __future__ import annotations
@@ -16,25 +18,89 @@ from collections.abc import Callable, Sequence
 from parallelize._analysis.estimators import IN_PLACE_FITTERS, estimator_class
 from parallelize._analysis.expressions import ExpressionEffects
 from parallelize._analysis.facts import Owner
-from parallelize._analysis.globalstate import conventional
+from parallelize._analysis.globalstate import CONVENTIONAL_ALIASES, conventional
+from parallelize._analysis.refits import ESTIMATOR_CONSUMERS, ESTIMATOR_READS, random_module
 from parallelize._analysis.scopes import dotted_name
 from parallelize._analysis.soundness import fixed_value
 
 
 def guard_parameters(walker: ExpressionEffects, built: Sequence[ast.expr], settings: Sequence[ast.AST],
-                     qualify: Callable[[str], str]) -> None:
+                     qualify: Callable[[str], str], imported: Callable[[str], bool]) -> None:
     """Emit PAR109 (``unknown-call``) for each value of ``settings`` that the fit of an estimator ``built`` by one
     of those constructor calls may change (module docstring)."""
     for setting, key, value in _pairs(settings):
         step = any(_replaces_step(e, key, qualify) for e in built)
-        if not (step or key.rsplit("__", maxsplit=1)[-1] == "random_state"):
-            continue
+        what = ("a pipeline fits the steps it is given in place" if step
+                else "every fit advances a random generator given as `random_state`"
+                if key.rsplit("__", maxsplit=1)[-1] == "random_state"
+                else "its fit may change it, keep it or call back into it")
         owner = _changeable(walker, value)
+        if owner is not None and owner.kind == "item" and not step and "random_state" not in what:
+            owner = None  # an element of what the loop iterates, given as a setting (`n_estimators=i`)
         if owner is not None:
-            what = ("a pipeline fits the steps it is given in place" if step
-                    else "every fit advances a random generator given as `random_state`")
             walker.emit("unknown-call", value, owner, stmt=ast.unparse(setting)[:60],
                         how=f"it is given to an estimator the loop refits: {what}")
+            continue
+        foreign = _foreign(value, qualify, imported)
+        if foreign is not None:
+            walker.emit("unknown-call", value, stmt=ast.unparse(setting)[:60], bound=f"`{foreign}`",
+                        how=f"it is given to an estimator the loop refits: {what}")
+
+
+#: Methods of the loop's own estimator that take data, not parts to keep.
+_DATA_METHODS = frozenset({"fit", "fit_transform", "fit_predict", "partial_fit", "set_params", *ESTIMATOR_READS})
+
+
+def guard_items(walker: ExpressionEffects, loop: ast.For, items: set[str], qualify: Callable[[str], str],
+                imported: Callable[[str], bool]) -> None:
+    """Emit PAR109 for a call of the owned-estimators loop (items.py) that hands an outer object to the loop's own
+    estimator other than as data: ``m.steps.append(("clf", final))``, ``with_final(m, final)``. The estimator
+    would hold (and fit) the caller's object in the serial loop, and a copy of it in a worker."""
+    for stmt in loop.body:
+        for call in ast.walk(stmt):
+            if not isinstance(call, ast.Call):
+                continue
+            func = call.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in items \
+                    and func.attr in _DATA_METHODS:
+                continue
+            dotted = dotted_name(func)
+            if dotted and qualify(dotted).rpartition(".")[2] in ESTIMATOR_CONSUMERS:
+                continue
+            root = func.value if isinstance(func, ast.Attribute) else None
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            on_item = isinstance(root, ast.Name) and root.id in items
+            if not (on_item or any(_holds(given, items) for given in (*call.args, *(k.value for k in call.keywords)))):
+                continue  # the call is given neither the estimator nor a part of it
+            for given in (*call.args, *(k.value for k in call.keywords)):
+                if _holds(given, items):
+                    continue
+                owner = _changeable(walker, given)
+                if owner is not None and not on_item and not _estimator_value(owner, qualify):
+                    owner = None  # data or settings given to a helper along with the estimator
+                foreign = _foreign(given, qualify, imported) if owner is None else None
+                if owner is not None or foreign is not None:
+                    walker.emit("unknown-call", given, owner, stmt=ast.unparse(call)[:60],
+                                **({"bound": f"`{foreign}`"} if foreign else {}),
+                                how="it hands an outer object to the loop's own estimator, which may keep and fit it")
+                    break
+
+
+def _estimator_value(owner: Owner, qualify: Callable[[str], str]) -> bool:
+    """The outer name was bound to a scikit-learn constructor call (an estimator the helper may put in)."""
+    value = owner.value
+    return isinstance(value, ast.Call) and estimator_class(conventional(qualify(dotted_name(value.func) or ""))) \
+        is not None
+
+
+def _holds(node: ast.expr, names: set[str]) -> bool:
+    """``node`` is one of ``names``, a part of one (``m.steps``), or a display holding one."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return any(_holds(e, names) for e in node.elts)
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in names
 
 
 def _fits_in_place(expr: ast.expr, qualify: Callable[[str], str]) -> bool:
@@ -98,6 +164,25 @@ def _pairs(settings: Sequence[ast.AST]) -> list[tuple[ast.AST, str, ast.expr]]:
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Attribute):
             found.append((node, node.targets[0].attr, node.value))
     return found
+
+
+#: Libraries whose exports a fit does not change or call back into with effects (functions, classes, constants).
+_TRUSTED = frozenset({"sklearn", "numpy", "scipy", "math"})
+
+
+def _foreign(value: ast.expr, qualify: Callable[[str], str], imported: Callable[[str], bool]) -> str | None:
+    """The first name ``value`` reads that is imported from outside scikit-learn, numpy, scipy and math (an
+    object another module holds, or a callback: ``set_params(svc=shared.base_model)``), or a global generator."""
+    for node in ast.walk(value):
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            dotted = dotted_name(node)
+            root = dotted.partition(".")[0]
+            if not dotted or not (imported(root) or root in CONVENTIONAL_ALIASES):
+                continue  # not an import (an outer name is `_changeable`'s)
+            qualified = conventional(qualify(dotted))
+            if qualified.split(".")[0] not in _TRUSTED or random_module(qualified):
+                return dotted
+    return None
 
 
 def _changeable(walker: ExpressionEffects, value: ast.expr) -> Owner | None:

@@ -28,7 +28,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from parallelize._analysis.refits import enclosing_loops, fresh_estimator, node_ids, single_binding
+from parallelize._analysis.refits import (
+    dynamic_namespace,
+    enclosing_loops,
+    fresh_estimator,
+    node_ids,
+    single_binding,
+    targets_read_after,
+)
 from parallelize._analysis.scopes import target_names
 
 #: Effects on the loop's own estimator that the pattern makes private to the iteration.
@@ -54,6 +61,8 @@ def owned_items(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], in
     if any(id(binding) not in node_ids(outer) for outer in enclosing_loops(body, loop)):
         return None
     where = module if isinstance(scope, ast.Module) else scope
+    if targets_read_after(body, loop) or dynamic_namespace(where) or loop.orelse:
+        return None  # the serial loop leaves the last estimator, fitted, in the target; `locals()` may reach it
     keys_only = isinstance(binding.value, ast.Dict)  # iterating a dict gives its constant keys
     for node in ast.walk(where):
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:

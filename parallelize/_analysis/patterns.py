@@ -291,7 +291,7 @@ def own_elements(scope: ast.AST, loop: ast.For, name: str, resolve: Callable[[st
                 or not isinstance(stmt.targets[0], ast.Name) or not _fresh_of_fresh(stmt.value, resolve, qualify)):
             return False
         built = True
-    return built and _not_aliased_before(scope, loop, name, stores=True)
+    return built and _not_aliased_before(scope, loop, name, stores=True, resolve=resolve)
 
 
 def _binds(stmt: ast.stmt) -> set[str]:
@@ -344,9 +344,11 @@ def _fresh_of_fresh(value: ast.expr, resolve: Callable[[str], Owner | None], qua
     return isinstance(factory, ast.Name) and factory.id in {"dict", "list", "set"} and resolve(factory.id) is None
 
 
-def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool = False) -> bool:
+def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool = False,
+                        resolve: Callable[[str], Owner | None] = lambda _name: None) -> bool:
     """Before the loop, ``name`` is only asked its shape (``X.shape``, ``len(X)``) or rebound: no other name of
-    the function (nor a closure) holds the array or a view of it."""
+    the function (nor a closure) holds the array or a view of it. With ``stores``, stores into it count too
+    (``acc[k] = []`` with a new container, judged with ``resolve``; ``acc[k][j] = v``)."""
     body = getattr(scope, "body", [])
     for stmt in body:
         nodes = list(ast.walk(stmt))
@@ -367,7 +369,7 @@ def _not_aliased_before(scope: ast.AST, loop: ast.For, name: str, stores: bool =
                 continue
             if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len":
                 continue
-            if stores and _store_target(node, parents):
+            if stores and _store_target(node, parents, lambda value: _fresh(value, resolve)):
                 continue
             return False
     return True
@@ -386,12 +388,14 @@ def _own_local(fn: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in nodes)
 
 
-def _store_target(node: ast.Name, parents: dict[int, ast.AST]) -> bool:
-    """``node`` is the root of an assignment's target ``node[k] = v`` or ``node[k][j] = v``."""
+def _store_target(node: ast.Name, parents: dict[int, ast.AST], fresh: Callable[[ast.expr], bool]) -> bool:
+    """``node`` is the root of an assignment's target ``node[k] = v`` (``v`` a new container: ``fresh(v)``; an
+    outer object stored there would be changed by the loop's stores into the element) or ``node[k][j] = v``."""
     sub = parents.get(id(node))
     if not (isinstance(sub, ast.Subscript) and sub.value is node):
         return False
     if isinstance(sub.ctx, ast.Store):
-        return True
+        stmt = parents.get(id(sub))
+        return isinstance(stmt, ast.Assign) and stmt.targets == [sub] and fresh(stmt.value)
     outer = parents.get(id(sub))
     return isinstance(outer, ast.Subscript) and outer.value is sub and isinstance(outer.ctx, ast.Store)

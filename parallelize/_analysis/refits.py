@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from parallelize._analysis.estimators import (
     IN_PLACE_FITTERS,
@@ -140,19 +140,22 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
     if head is None:
         return None
     body = getattr(scope, "body", [])
+    kept = Kept(lambda other: bound_value(body, other, loop))
     binding: ast.Assign | ast.For | None = single_binding(body, name, loop)
     if isinstance(binding, ast.Assign):
-        if not fresh_estimator(binding.value, qualify, inert):
+        if not fresh_estimator(binding.value, qualify, inert, kept=kept):
             return None
         built, own = [binding.value], {id(binding.targets[0])}
     else:
-        found = _enclosing_target(body, name, loop, qualify, inert)
+        found = _enclosing_target(body, name, loop, qualify, inert, kept)
         if found is None:
             return None
         binding, built = found
         own = {id(n) for n in ast.walk(binding.target)}
-    if _declared_or_closed(module, scope, name):
-        return None
+    if _declared_or_closed(module, scope, name) or _mentioned(loop.orelse, name) or dynamic_namespace(
+        module if isinstance(scope, ast.Module) else scope
+    ) or targets_read_after(body, loop):
+        return None  # `for ... else:` runs in the caller; `locals()` may read it; a target kept past the loop
     parents = _parents(body)
     end = loop.end_lineno or loop.lineno
     in_loop = node_ids(loop)
@@ -171,7 +174,7 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
         ):
             return None  # read after the loop, or by the next iteration of an enclosing loop
         if not isinstance(node.ctx, ast.Load) or not (_read(node, parents, qualify) or (
-            not inside and _discarded_call(node, parents)
+            not inside and _setup_call(node, parents, qualify, inert)
         )):
             return None
         if not inside:
@@ -180,18 +183,26 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
                 and c.func.attr == "set_params" for k in c.keywords]
     keywords += [ast.keyword(arg=p[1], value=c.value) for c in head if isinstance(c, ast.Assign)
                  and (p := _param_assignment(c)) is not None]
-    if any(_warm(k.arg or "", k.value) for k in keywords) or any(
-        _warm(k.arg or "", k.value) for n in outside for k in _call_keywords(n, parents, "set_params")
-    ):
+    if any(_warm(k.arg or "", k.value) or _in_place(k) for k in keywords):
         return None
+    # A nested key reaching into an outer object a meta-estimator keeps (`estimator__max_depth` on
+    # `BaggingClassifier(tree)`) changes that object in the caller, not a clone.
+    slots = {slot for slot, _name, _value in kept.found}
+    if slots and any(None in slots or slots & set((k.arg or "").split("__")[:-1]) for k in keywords
+                     if "__" in (k.arg or "")):
+        return None
+    if any((k.arg or "").rsplit("__", maxsplit=1)[-1] in TOGGLING and not isinstance(k.value, ast.Constant)
+           for k in keywords) and _reads_fitted(loop, name):
+        return None  # a fit leaves the attribute an earlier setting made (`oob_score_`): serially, a stale value
     fits = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in _FITS for c in head)
     seeded = any((k.arg or "").split("__")[-1] == "random_state" and not _is_none(k.value) for k in keywords)
-    unseeded = next((u for e in built if (u := _built_unseeded(e, qualify, lambda _m: False)) is not None), None)
+    drawn = [*built, *(value for _slot, _name, value in kept.found)]
+    unseeded = next((u for e in drawn if (u := _built_unseeded(e, qualify, lambda _m: False)) is not None), None)
     return Refit(name, tuple(head), unseeded if fits and not seeded else None, tuple(built))
 
 
 def _enclosing_target(body: list[ast.stmt], name: str, loop: ast.For, qualify: Callable[[str], str],
-                      inert: Callable[[str], bool]) -> tuple[ast.For, list[ast.expr]] | None:
+                      inert: Callable[[str], bool], kept: Kept) -> tuple[ast.For, list[ast.expr]] | None:
     """``for label, clf in {"a": SVC(), "b": Ridge()}.items():`` around the loop, as the one binding of ``clf`` in
     the scope: every pass of that loop binds a different fresh estimator, which only that pass reaches. Returns
     the enclosing loop and the estimators, or ``None``."""
@@ -214,7 +225,7 @@ def _enclosing_target(body: list[ast.stmt], name: str, loop: ast.For, qualify: C
     else:
         return None
     built = [_part_bound(target, stores[0], element) for element in elements]
-    if not built or not all(p is not None and fresh_estimator(p, qualify, inert) for p in built):
+    if not built or not all(p is not None and fresh_estimator(p, qualify, inert, kept=kept) for p in built):
         return None
     return outer[0], [p for p in built if p is not None]
 
@@ -254,65 +265,140 @@ def single_binding(body: list[ast.stmt], name: str, loop: ast.For,
     return found if count == 1 else None
 
 
+@dataclass
+class Kept:
+    """Outer names a cloning scikit-learn constructor may keep (``BaggingClassifier(tree)``, ``cv=cv``): ``lookup``
+    gives the one value a name was bound to in the scope, before the loop; ``found`` collects ``(slot, name,
+    value)`` of those accepted (``slot`` ``None`` for a positional argument)."""
+
+    lookup: Callable[[str], ast.expr | None]
+    found: list[tuple[str | None, str, ast.expr]] = field(default_factory=list)
+
+
+#: Builtins whose result, given fresh arguments, is a new value nothing else holds.
+_FRESH_BUILTINS = frozenset({"dict", "list", "tuple", "set", "frozenset", "range", "float", "int", "str", "bool",
+                             "slice", "abs", "min", "max", "round", "len", "sorted", "zip", "sum"})
+#: Modules whose functions, given fresh arguments, return new data (their global generators excepted).
+_DATA_MODULES = ("numpy.", "scipy.", "math.")
+#: Keywords that make a scikit-learn estimator work on the data it is given in place.
+_IN_PLACE_KEYWORDS = frozenset({"copy", "copy_X"})
+
+
+def sklearn_name(qualified: str) -> bool:
+    """A name imported from scikit-learn (a class of this module with a scikit-learn name does not count)."""
+    return qualified.split(".", maxsplit=1)[0] == "sklearn"
+
+
+def random_module(qualified: str) -> bool:
+    """A name of a legacy global generator module (``numpy.random.RandomState``, ``random.random``)."""
+    return qualified.startswith(("numpy.random.", "random.")) or qualified in {"numpy.random", "random"}
+
+
 def fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool],
-                     warm: bool = False) -> bool:
-    """A constructor call (or ``make_pipeline``/``clone``) whose arguments hold nothing mutable from outside (and,
-    unless ``warm``, no ``warm_start`` that could be true)."""
+                     warm: bool = False, kept: Kept | None = None) -> bool:
+    """A scikit-learn constructor call (or ``make_pipeline``/``clone``) whose arguments hold nothing mutable from
+    outside, nothing a fit would call back into, no generator object, no ``copy=False`` and (unless ``warm``) no
+    ``warm_start`` that could be true. With ``kept``, an outer name bound once to such a value may be given to a
+    constructor that clones it (:class:`Kept`)."""
     if not isinstance(value, ast.Call):
         return False
     dotted = dotted_name(value.func)
     short = dotted.rpartition(".")[2]
     if not dotted or not (short[:1].isupper() or short in _BUILDERS):
         return False
-    # scikit-learn's own classes and builders: their `fit` is a reset (a class of another library, or of this
-    # module, may keep learning from fit to fit).
+    # scikit-learn's own classes and builders, imported from it: their `fit` is a reset (a class of another
+    # library, or of this module, may keep learning from fit to fit).
     qualified = conventional(qualify(dotted))
-    if estimator_class(qualified) is None and not (qualified.startswith("sklearn.") and short in _BUILDERS):
+    if not sklearn_name(qualified) or (estimator_class(qualified) is None and short not in _BUILDERS):
         return False
-    if short == "clone":
-        return len(value.args) == 1 and not value.keywords and not isinstance(value.args[0], ast.Starred)
-    return _fresh_part(value, qualify, inert, warm)
+    return _fresh_part(value, qualify, inert, warm, kept)
 
 
 def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool],
-                warm: bool = False) -> bool:
-    """A part of a constructor expression that no fit of the estimator can change, and nothing else holds.
+                warm: bool = False, kept: Kept | None = None) -> bool:
+    """A part of a constructor expression that no fit of the estimator can change, nothing else holds, and a fit
+    does not call back into (a function of this module or of another library).
 
-    An outer object given to a scikit-learn meta-estimator (``SelfTrainingClassifier(base)``) counts: its fit
-    clones what it is given, except ``Pipeline``/``FeatureUnion``, which fit their steps in place, and a
-    ``random_state``, which every fit advances (estimators.py)."""
+    Allowed: constants and displays of them; names of builtins, of immutable values and of what scikit-learn,
+    numpy, scipy and math export (not their global generators); calls of scikit-learn constructors with such
+    arguments, and of numpy/scipy/math functions and builtins given such arguments (``np.logspace(-3, 3, 7)``).
+    With ``kept``, an outer name given to a constructor that clones it, other than as ``random_state``
+    (estimators.py: a generator is advanced by every fit), when the one value it was bound to is such a part."""
     if isinstance(node, ast.Constant):
         return True
     if isinstance(node, (ast.Name, ast.Attribute)):
         root = root_of(node)
-        return isinstance(root, ast.Name) and inert(root.id)
+        return isinstance(root, ast.Name) and inert(root.id) and not random_module(
+            conventional(qualify(dotted_name(node))))
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return all(_fresh_part(e, qualify, inert, warm) for e in node.elts)
+        return all(_fresh_part(e, qualify, inert, warm, kept) for e in node.elts)
     if isinstance(node, ast.Dict):
-        return all(k is not None and _fresh_part(k, qualify, inert, warm) and _fresh_part(v, qualify, inert, warm)
+        return all(k is not None and _fresh_part(k, qualify, inert, warm, kept)
+                   and _fresh_part(v, qualify, inert, warm, kept)
                    for k, v in zip(node.keys, node.values, strict=True))
     if isinstance(node, ast.UnaryOp):
-        return _fresh_part(node.operand, qualify, inert, warm)
+        return _fresh_part(node.operand, qualify, inert, warm, kept)
     if isinstance(node, ast.BinOp):
-        return _fresh_part(node.left, qualify, inert, warm) and _fresh_part(node.right, qualify, inert, warm)
+        return _fresh_part(node.left, qualify, inert, warm, kept) and _fresh_part(node.right, qualify, inert, warm,
+                                                                                  kept)
     if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
         return False
     root = root_of(node.func)
     if not (isinstance(root, ast.Name) and inert(root.id)):
         return False  # a method of an outer object, or of what a call returned
-    if any(k.arg is None or (not warm and _warm(k.arg, k.value)) for k in node.keywords) or any(
-        isinstance(a, ast.Starred) for a in node.args
-    ):
+    if any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
         return False
-    made = estimator_class(conventional(qualify(dotted_name(node.func))))
+    dotted = dotted_name(node.func)
+    qualified = conventional(qualify(dotted))
+    short = dotted.rpartition(".")[2]
+    made = estimator_class(qualified) if sklearn_name(qualified) else None
+    builder = sklearn_name(qualified) and short in _BUILDERS
+    if made is None and not builder:
+        data = qualified.startswith(_DATA_MODULES) and not random_module(qualified)
+        if not (data or (isinstance(node.func, ast.Name) and node.func.id in _FRESH_BUILTINS)):
+            return False  # a class or function of this module or another library: its fit may do anything
+        return all(_fresh_part(a, qualify, inert, warm) for a in (*node.args, *(k.value for k in node.keywords)))
+    if any((not warm and _warm(k.arg or "", k.value)) or _in_place(k) for k in node.keywords):
+        return False
+    if short == "clone":
+        if len(node.args) != 1 or node.keywords:
+            return False
+        given = node.args[0]
+        if isinstance(given, ast.Name) and kept is not None:
+            bound = kept.lookup(given.id)
+            return bound is not None and fresh_estimator(bound, qualify, inert, warm)
+        return fresh_estimator(given, qualify, inert, warm)
     clones = made is not None and made not in IN_PLACE_FITTERS
     for slot, arg in [*((None, a) for a in node.args), *((k.arg, k.value) for k in node.keywords)]:
-        if _fresh_part(arg, qualify, inert, warm):
+        if _fresh_part(arg, qualify, inert, warm, kept):
             continue
-        kept = clones and slot != "random_state" and not (slot is None and made in POSITIONAL_RANDOM_STATE)
-        if not (kept and isinstance(arg, ast.Name)):
+        if not (clones and kept is not None and isinstance(arg, ast.Name) and slot != "random_state"
+                and not (slot is None and made in POSITIONAL_RANDOM_STATE)):
             return False
+        bound = kept.lookup(arg.id)
+        if bound is None or not _fresh_part(bound, qualify, inert, warm):
+            return False
+        kept.found.append((slot, arg.id, bound))
     return True
+
+
+def _in_place(keyword: ast.keyword) -> bool:
+    """``copy=False``/``copy_X=False`` (or a value not known): the estimator may change the data it is given."""
+    return keyword.arg in _IN_PLACE_KEYWORDS and not (
+        isinstance(keyword.value, ast.Constant) and keyword.value.value is True)
+
+
+#: Parameters that decide whether a fit sets some fitted attributes (``oob_score_``, ``best_estimator_``,
+#: ``loss_curve_``, ``train_score_``...); a fit with the other setting does not delete what an earlier fit set.
+TOGGLING = frozenset({"oob_score", "refit", "early_stopping", "return_train_score", "compute_score",
+                      "store_cv_results", "store_cv_values", "compute_distances", "subsample", "n_iter_no_change",
+                      "bootstrap", "store_covariance", "compute_full_tree"})
+
+
+def _reads_fitted(loop: ast.For, name: str) -> bool:
+    """``name.attr_`` (a fitted attribute) or ``getattr(name, ...)`` anywhere in the body."""
+    return any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name
+               and n.attr.endswith("_") and not n.attr.startswith("_") for n in ast.walk(loop))
 
 
 def _warm(key: str, value: ast.expr) -> bool:
@@ -419,18 +505,50 @@ def _read(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[str], 
             return False
 
 
-def _discarded_call(node: ast.Name, parents: dict[int, ast.AST]) -> bool:
-    """``node.m(...)`` as a statement (its result, possibly the object itself, is not kept)."""
+def _setup_call(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[str], str],
+                inert: Callable[[str], bool]) -> bool:
+    """Before the loop, ``node.fit(...)`` or ``node.set_params(k=v)`` as a statement, with values that
+    :func:`_fresh_part` accepts and no ``warm_start`` or ``copy=False``: a setting the head's resets and fit
+    override or leave harmless (a generator given as ``random_state`` here would be advanced by every fit)."""
     attr = parents.get(id(node))
     call = parents.get(id(attr)) if isinstance(attr, ast.Attribute) else None
     stmt = parents.get(id(call)) if isinstance(call, ast.Call) and call.func is attr else None
-    return isinstance(stmt, ast.Expr)
+    if not (isinstance(stmt, ast.Expr) and isinstance(call, ast.Call) and isinstance(attr, ast.Attribute)):
+        return False
+    if attr.attr in _FITS:
+        return True
+    return attr.attr == "set_params" and not call.args and all(
+        k.arg is not None and not _warm(k.arg, k.value) and not _in_place(k)
+        and _fresh_part(k.value, qualify, inert) for k in call.keywords)
 
 
-def _call_keywords(node: ast.Name, parents: dict[int, ast.AST], method: str) -> list[ast.keyword]:
-    attr = parents.get(id(node))
-    call = parents.get(id(attr)) if isinstance(attr, ast.Attribute) and attr.attr == method else None
-    return list(call.keywords) if isinstance(call, ast.Call) and call.func is attr else []
+def bound_value(body: list[ast.stmt], name: str, loop: ast.For) -> ast.expr | None:
+    """The one value ``name`` is bound to in the scope (``body``), before the loop; ``None`` otherwise."""
+    binding = single_binding(body, name, loop, (ast.expr,))
+    return binding.value if binding is not None else None
+
+
+def _mentioned(stmts: list[ast.stmt], name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for stmt in stmts for n in ast.walk(stmt))
+
+
+#: Builtins that read or write a scope's names by string.
+_NAMESPACE_CALLS = frozenset({"locals", "globals", "vars", "eval", "exec"})
+
+
+def dynamic_namespace(where: ast.AST) -> bool:
+    """Whether ``where`` calls ``locals()``, ``globals()``, ``vars()``, ``eval`` or ``exec``: any name may be read
+    through them."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _NAMESPACE_CALLS
+               for n in ast.walk(where))
+
+
+def targets_read_after(body: list[ast.stmt], loop: ast.For) -> bool:
+    """Whether a name of the loop's target is mentioned after the loop in the scope (the serial loop leaves the
+    last item there, as the last iteration left it)."""
+    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    end = loop.end_lineno or loop.lineno
+    return any(node.lineno > end for name in names for node in _mentions(body, name))
 
 
 def _walk_scope(node: ast.AST) -> Iterator[ast.AST]:

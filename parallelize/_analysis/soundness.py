@@ -13,12 +13,13 @@ import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from parallelize._analysis.catalogue import PURE_BUILTINS, is_outward
+from parallelize._analysis.catalogue import ARGUMENT_WRITERS, FIRST_ARG_WRITERS, PURE_BUILTINS, is_outward
 from parallelize._analysis.estimators import (
     IN_PLACE_FITTERS,
     POSITIONAL_RANDOM_STATE,
     constructed_class,
     draws_unseeded,
+    draws_unseeded_function,
     estimator_class,
     seeding_mapping,
 )
@@ -84,6 +85,8 @@ def global_state_call(qualify: Callable[[str], str], call: ast.Call,
         return ("pyplot", dotted)
     if qualified and global_rng_call(qualified):
         return ("global-rng", dotted)
+    if qualified and draws_unseeded_function(call, qualified):
+        return ("global-rng", f"{dotted}(...) with `random_state` left at None")
     made = constructed_class(call, qualify)
     if made is not None and draws_unseeded(call, made, seeds):
         return ("global-rng", f"{dotted}(...) with `random_state` left at None")
@@ -94,9 +97,26 @@ def global_state_call(qualify: Callable[[str], str], call: ast.Call,
     return None
 
 
+def _listed_state(walker: ExpressionEffects, call: ast.Call,
+                  seeds: Callable[[ast.expr], bool]) -> tuple[str, str] | None:
+    """The global-state effect of a call through a loop target that takes listed imported functions or classes
+    (``for draw in [permutation, choice]: draw(5)``, ``for Model in [RandomForestClassifier, ...]``): the first
+    effect one of them would have, called so."""
+    func = call.func
+    if not (isinstance(func, ast.Name) and func.id in walker.region.callees):
+        return None
+    for qualified in walker.region.callees[func.id]:
+        as_called = ast.Call(func=ast.Name(id=qualified, ctx=ast.Load()), args=call.args, keywords=call.keywords)
+        found = global_state_call(lambda dotted: dotted, as_called, seeds)
+        if found is not None:
+            return found[0], f"{func.id} (as `{qualified.rpartition('.')[2]}`): {found[1]}"
+    return None
+
+
 def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str) -> None:
     """Emit the global-state and unknown-effect facts of one call in a loop body."""
-    direct = global_state_call(walker.region.qualify, call, lambda mapping: _seeds(walker, mapping))
+    direct = global_state_call(walker.region.qualify, call, lambda mapping: _seeds(walker, mapping)) or (
+        _listed_state(walker, call, lambda mapping: _seeds(walker, mapping)))
     if direct is not None and not (direct[0] == "global-rng" and (id(call), "out-argument") in walker._seen):
         scoped = direct[0] == "process-wide" and id(call) in walker.region.scoped_calls
         if scoped:
@@ -115,6 +135,13 @@ def check_call(walker: ExpressionEffects, call: ast.Call, dotted: str, text: str
             walker.emit("global-rng", call, stmt=text, name=f"{dotted or 'the call'}(random_state=None)")
             return
     if any((id(call), kind) in walker._seen for kind in _KNOWN):
+        return
+    made = constructed_class(call, walker.region.qualify)
+    if made is not None and any(k.arg in {"copy", "copy_X"} and not (
+        isinstance(k.value, ast.Constant) and k.value.value is True) for k in call.keywords
+    ):  # `StandardScaler(copy=False)`: its fit or transform may overwrite the caller's array, in a worker's copy
+        walker.emit("unknown-call", call, stmt=text, bound="the data its fit or transform is given",
+                    how=f"`{dotted}` is built to work in place (`copy=False`)")
         return
     if shared_rng(walker, call, dotted, text):
         return
@@ -286,6 +313,13 @@ def _in_place_copy(call: ast.Call, qualified: str) -> bool:
         k.arg == "copy" and isinstance(k.value, ast.Constant) and k.value.value is False for k in call.keywords)
 
 
+def _writes_argument(qualified: str) -> bool:
+    """A function of the catalogue that writes into an argument (``np.fill_diagonal``, ``np.add.at``,
+    ``heapq.heappush``), or a class (its instance is a new object, but its constructor is not judged here)."""
+    name = qualified.rpartition(".")[2]
+    return name in FIRST_ARG_WRITERS or name == "at" or qualified in ARGUMENT_WRITERS or name[:1].isupper()
+
+
 def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> bool:
     """Return whether the callee is known to leave its arguments alone (or is judged by another rule)."""
     func = call.func
@@ -294,7 +328,8 @@ def _callee_known(walker: ExpressionEffects, call: ast.Call, qualified: str) -> 
     )):
         return True
     if isinstance(func, ast.Name) and func.id in walker.region.callees:
-        return all(_plain_reader(q) for q in walker.region.callees[func.id])
+        return all(_plain_reader(q) and not _in_place_copy(call, q) and not _writes_argument(q)
+                   for q in walker.region.callees[func.id])
     short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if qualified and read_only_function(qualified, short):
         return True

@@ -12,11 +12,11 @@ from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
 from parallelize._analysis.globalstate import conventional
-from parallelize._analysis.guards import guard_parameters
+from parallelize._analysis.guards import guard_items, guard_parameters
 from parallelize._analysis.items import ITEM_CHANGES, owned_items
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_elements, own_slices, tail_appends
-from parallelize._analysis.refits import ESTIMATOR_READS, refitted
+from parallelize._analysis.refits import ESTIMATOR_READS, random_module, refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
 from parallelize._analysis.scopes import NESTED_SCOPES, Binding, dotted_name, loads, parameters, target_names
@@ -106,7 +106,7 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
         global_state_of=lambda f: ctx.global_state_of(f, scope),
         shared_rng_of=lambda f: ctx.shared_rng_of(f, scope),
         changes=ctx.changes,
-        callees=_literal_callees(loop, ctx.qualify, rebound),
+        callees=_literal_callees(loop, ctx.qualify, rebound, ctx.changes),
         scoped_calls=_in_catch_warnings(loop.body, ctx.qualify),
     )
     walker = EffectWalker(region)
@@ -138,11 +138,13 @@ def analyze_loop(ctx: ModuleContext, scope: ScopeNode, loop: ast.For, index: int
                         name=f"`{refit.name}`, built by {refit.unseeded} (`random_state` left at None)")
     # What the proved resets give the estimator must not be something its fit changes (guards.py).
     for refit in refits:
-        guard_parameters(walker, refit.built, refit.calls, ctx.qualify)
+        guard_parameters(walker, refit.built, refit.calls, ctx.qualify, ctx.imports.__contains__)
     if found_items is not None:
         item_names = set(target_names(loop.target))
         guard_parameters(walker, found_items[1], [s for s in statements(loop.body)
-                                                 if _parameter_setting(s, item_names)], ctx.qualify)
+                                                 if _parameter_setting(s, item_names)], ctx.qualify,
+                         ctx.imports.__contains__)
+        guard_items(walker, loop, item_names, ctx.qualify, ctx.imports.__contains__)
     unseeded = unseeded_items(ctx.filled_values(), loop, private, ctx.qualify)
     if unseeded is not None:  # estimators fitted in workers, from their own global generators
         walker.emit("global-rng", unseeded[0], stmt=unseeded[1], name=f"{unseeded[1]} (`random_state` left at None)")
@@ -219,10 +221,15 @@ def _text(node: ast.AST) -> str:
 __all__ = ["LOOP", "TASK", "EffectWalker", "analyze_loop", "analyze_task", "dedupe", "to_findings"]
 
 
+#: Libraries whose imports hold nothing a scikit-learn fit changes or calls back into.
+_TRUSTED_IMPORTS = frozenset({"sklearn", "numpy", "scipy", "math"})
+
+
 def _inert_names(ctx: ModuleContext, scope: ScopeNode, params: Mapping[str, Binding],
                  local: Mapping[str, Binding]) -> Callable[[str], bool]:
-    """Whether a name holds nothing a fit could change: a builtin, an import, a ``def`` or ``class``, or a name
-    bound once to an immutable value (:mod:`values`)."""
+    """Whether a name holds nothing a fit could change or call back into: a builtin, a name bound once to an
+    immutable value (:mod:`values`), or an import from scikit-learn, numpy, scipy or math (an object or a
+    callback from this module or another library is not: ``FunctionTransformer(log_shape)``)."""
     module = ctx.binder(ctx.tree).bindings
 
     def is_builtin(name: str) -> bool:
@@ -238,8 +245,12 @@ def _inert_names(ctx: ModuleContext, scope: ScopeNode, params: Mapping[str, Bind
         binding = local.get(name) or module.get(name)
         if binding is None:
             return is_builtin(name)
-        if binding.kind in {"import", "def", "class"}:
-            return ctx.changes(name) <= 1
+        if binding.kind == "import":
+            qualified = conventional(ctx.qualify(name))
+            return (ctx.changes(name) <= 1 and qualified.split(".")[0] in _TRUSTED_IMPORTS
+                    and not random_module(qualified))
+        if binding.kind in {"def", "class"}:
+            return False
         return binding.kind == "assign" and immutable(bound_to(name), is_builtin, bound_to)
 
     return inert
@@ -280,15 +291,17 @@ def _counter_names(loop: ast.For) -> frozenset[str]:
     return frozenset()
 
 
-def _literal_callees(loop: ast.For, qualify: Callable[[str], str], rebound: set[str]) -> dict[str, tuple[str, ...]]:
+def _literal_callees(loop: ast.For, qualify: Callable[[str], str], rebound: set[str],
+                     changes: Callable[[str], int]) -> dict[str, tuple[str, ...]]:
     """``for metric in [log_loss, f1_score]``: the target (never rebound in the body) → the imported functions it
-    takes, qualified; empty for any other loop, or when an element is not an imported name."""
+    takes, qualified; empty for any other loop, or when an element is not an imported name bound only by its
+    import (a ``def`` of the same name shadows it)."""
     target, values = loop.target, loop.iter
     if not (isinstance(target, ast.Name) and target.id not in rebound and isinstance(values, (ast.List, ast.Tuple))
             and values.elts):
         return {}
     names = [dotted_name(e) for e in values.elts]
-    if not all(n and qualify(n) != n for n in names):
+    if not all(n and qualify(n) != n and changes(n.partition(".")[0]) <= 1 for n in names):
         return {}
     return {target.id: tuple(conventional(qualify(n)) for n in names if n)}
 
@@ -310,9 +323,19 @@ def _in_catch_warnings(body: list[ast.stmt], qualify: Callable[[str], str]) -> f
         for inner in statements(stmt.body):  # each statement's own expressions, not a nested function's
             exprs = [] if isinstance(inner, NESTED_SCOPES) else [c for c in ast.iter_child_nodes(inner)
                                                                  if isinstance(c, ast.expr)]
-            found |= {id(n) for e in exprs for n in ast.walk(e)
+            found |= {id(n) for e in exprs for n in _walk_now(e)
                       if isinstance(n, ast.Call) and qualify(dotted_name(n.func) or "") in _FILTER_CALLS}
     return frozenset(found)
+
+
+def _walk_now(node: ast.AST) -> Iterable[ast.AST]:
+    """``ast.walk`` without the bodies of lambdas and generator expressions: they may run after the block."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        if not isinstance(current, (ast.Lambda, ast.GeneratorExp)):
+            pending.extend(ast.iter_child_nodes(current))
 
 
 def _parameter_setting(stmt: ast.stmt, names: set[str]) -> bool:
