@@ -118,6 +118,9 @@ def _replaces_step(expr: ast.expr, key: str, qualify: Callable[[str], str]) -> b
     node: ast.expr | None = expr
     parts = key.split("__")
     for i, part in enumerate(parts):
+        while (isinstance(node, ast.Call) and len(node.args) == 1
+               and (dotted_name(node.func) or "").rpartition(".")[2] == "clone"):
+            node = node.args[0]  # `clone(make_pipeline(...))` has the steps of what it copies
         if node is None:
             return True
         if not _fits_in_place(node, qualify):

@@ -61,7 +61,7 @@ def owned_items(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], in
     if any(id(binding) not in node_ids(outer) for outer in enclosing_loops(body, loop)):
         return None
     where = module if isinstance(scope, ast.Module) else scope
-    if targets_read_after(body, loop) or dynamic_namespace(where) or loop.orelse:
+    if targets_read_after(body, loop, _held_names(loop.target, parts)) or dynamic_namespace(where) or loop.orelse:
         return None  # the serial loop leaves the last estimator, fitted, in the target; `locals()` may reach it
     keys_only = isinstance(binding.value, ast.Dict)  # iterating a dict gives its constant keys
     for node in ast.walk(where):
@@ -79,6 +79,13 @@ def owned_items(loop: ast.For, scope: ast.AST, qualify: Callable[[str], str], in
         if not _harmless(node, parents.get(id(node)), parents, keys_only):
             return None
     return name, _estimators(binding.value, parts)
+
+
+def _held_names(target: ast.expr, parts: set[int]) -> set[str]:
+    """The names of the loop's target that hold an estimator (``parts``: :func:`_estimator_positions`)."""
+    if -1 in parts or not isinstance(target, ast.Tuple):
+        return set(target_names(target))
+    return {n for i, e in enumerate(target.elts) if i in parts for n in target_names(e)}
 
 
 def _estimators(value: ast.expr, parts: set[int]) -> list[ast.expr]:

@@ -523,9 +523,18 @@ def _setup_call(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[
 
 
 def bound_value(body: list[ast.stmt], name: str, loop: ast.For) -> ast.expr | None:
-    """The one value ``name`` is bound to in the scope (``body``), before the loop; ``None`` otherwise."""
+    """The one value ``name`` is bound to in the scope (``body``), before the loop; ``None`` otherwise. A target
+    of an enclosing ``for`` over values that are not objects built there (no constructor call, no lambda in its
+    iterable: ``for i, threshold in enumerate(thresholds)``) counts as a constant."""
     binding = single_binding(body, name, loop, (ast.expr,))
-    return binding.value if binding is not None else None
+    if binding is not None:
+        return binding.value
+    for outer in enclosing_loops(body, loop):
+        if isinstance(outer, ast.For) and name in {n.id for n in ast.walk(outer.target) if isinstance(n, ast.Name)}:
+            built = any(isinstance(n, ast.Lambda) or (isinstance(n, ast.Call) and dotted_name(n.func).rpartition(
+                ".")[2][:1].isupper()) for n in ast.walk(outer.iter))
+            return None if built else ast.Constant(value=0)
+    return None
 
 
 def _mentioned(stmts: list[ast.stmt], name: str) -> bool:
@@ -543,12 +552,20 @@ def dynamic_namespace(where: ast.AST) -> bool:
                for n in ast.walk(where))
 
 
-def targets_read_after(body: list[ast.stmt], loop: ast.For) -> bool:
-    """Whether a name of the loop's target is mentioned after the loop in the scope (the serial loop leaves the
-    last item there, as the last iteration left it)."""
-    names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+def targets_read_after(body: list[ast.stmt], loop: ast.For, names: set[str] | None = None) -> bool:
+    """Whether a name of the loop's target (of ``names`` only, when given) is read after the loop in the scope
+    before being bound again (the serial loop leaves the last item there, as the last iteration left it). With
+    no ``names``, only a loop over built objects (a constructor call in its iterable) counts."""
+    if names is None:
+        built = any(isinstance(n, ast.Call) and dotted_name(n.func).rpartition(".")[2][:1].isupper()
+                    for n in ast.walk(loop.iter))
+        names = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)} if built else set()
     end = loop.end_lineno or loop.lineno
-    return any(node.lineno > end for name in names for node in _mentions(body, name))
+    for name in names:
+        later = sorted((n for n in _mentions(body, name) if n.lineno > end), key=lambda n: (n.lineno, n.col_offset))
+        if later and isinstance(later[0].ctx, ast.Load):
+            return True
+    return False
 
 
 def _walk_scope(node: ast.AST) -> Iterator[ast.AST]:

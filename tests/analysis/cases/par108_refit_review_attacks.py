@@ -206,3 +206,14 @@ def outer_in_display(X, y, cs):
             est.fit(X, y)  # PAR108
             scores.append(est.score(X, y))
     return scores, clf
+
+
+@parallel_for
+def cloned_pipeline_given_outer_step(X, y, candidates):
+    clf = clone(make_pipeline(StandardScaler(), SVC()))
+    scores = []
+    for model in candidates:
+        clf.set_params(svc=model)  # PAR109
+        clf.fit(X, y)
+        scores.append(clf.score(X, y))
+    return scores
