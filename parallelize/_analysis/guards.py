@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from parallelize._analysis.estimators import IN_PLACE_FITTERS, estimator_class
 from parallelize._analysis.expressions import ExpressionEffects
 from parallelize._analysis.facts import Owner
+from parallelize._analysis.fresh import TRUSTED_LIBRARIES, random_module
 from parallelize._analysis.globalstate import CONVENTIONAL_ALIASES, conventional
-from parallelize._analysis.refits import ESTIMATOR_CONSUMERS, ESTIMATOR_READS, random_module
+from parallelize._analysis.refits import ESTIMATOR_CONSUMERS, ESTIMATOR_READS
 from parallelize._analysis.scopes import dotted_name
 from parallelize._analysis.soundness import fixed_value
 
@@ -169,10 +170,6 @@ def _pairs(settings: Sequence[ast.AST]) -> list[tuple[ast.AST, str, ast.expr]]:
     return found
 
 
-#: Libraries whose exports a fit does not change or call back into with effects (functions, classes, constants).
-_TRUSTED = frozenset({"sklearn", "numpy", "scipy", "math"})
-
-
 def _foreign(value: ast.expr, qualify: Callable[[str], str], imported: Callable[[str], bool]) -> str | None:
     """The first name ``value`` reads that is imported from outside scikit-learn, numpy, scipy and math (an
     object another module holds, or a callback: ``set_params(svc=shared.base_model)``), or a global generator."""
@@ -183,7 +180,7 @@ def _foreign(value: ast.expr, qualify: Callable[[str], str], imported: Callable[
             if not dotted or not (imported(root) or root in CONVENTIONAL_ALIASES):
                 continue  # not an import (an outer name is `_changeable`'s)
             qualified = conventional(qualify(dotted))
-            if qualified.split(".")[0] not in _TRUSTED or random_module(qualified):
+            if qualified.split(".")[0] not in TRUSTED_LIBRARIES or random_module(qualified):
                 return dotted
     return None
 

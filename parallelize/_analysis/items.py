@@ -9,7 +9,7 @@ all of this holds:
 1. **Distinct fresh estimators, reached only through the loop.** The container is bound once in the scope, before
    the loop, to a display (a list or tuple of estimators or of tuples of constants and estimators, or a dict of
    constant keys and estimators) whose estimators are constructor calls holding nothing mutable from outside
-   (:func:`refits.fresh_estimator`; ``warm_start`` is allowed: each estimator's fits all happen in its own
+   (:func:`fresh.fresh_estimator`; ``warm_start`` is allowed: each estimator's fits all happen in its own
    iteration, in order). Each is its own object, and only the loop reaches it.
 2. **The container never hands an estimator out.** Every other mention of it, in the scope or in a function or
    comprehension anywhere (the module's functions, for a module-level name), is ``len(c)``, a dict's keys
@@ -28,10 +28,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from parallelize._analysis.fresh import fresh_estimator
 from parallelize._analysis.refits import (
     dynamic_namespace,
     enclosing_loops,
-    fresh_estimator,
     node_ids,
     single_binding,
     targets_read_after,

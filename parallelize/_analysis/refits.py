@@ -33,16 +33,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from parallelize._analysis.estimators import (
-    IN_PLACE_FITTERS,
-    POSITIONAL_RANDOM_STATE,
-    _built_unseeded,
-    estimator_class,
-    root_of,
-)
-from parallelize._analysis.globalstate import conventional
+from parallelize._analysis.estimators import _built_unseeded
+from parallelize._analysis.fresh import Kept, fresh_estimator, fresh_part, may_warm, works_in_place
 from parallelize._analysis.scopes import NESTED_SCOPES, dotted_name
 
 #: Methods of a fitted estimator that return new data and change nothing.
@@ -62,8 +56,6 @@ ESTIMATOR_CONSUMERS = frozenset(
         "check_is_fitted",
     }
 )
-#: Calls whose result is a new object holding (copies of) what they are given.
-_BUILDERS = frozenset({"make_pipeline", "make_union", "make_column_transformer", "clone"})
 _FITS = frozenset({"fit", "fit_transform", "fit_predict"})
 _DEFERRED = (*NESTED_SCOPES, ast.Lambda)
 
@@ -183,7 +175,7 @@ def _proved(loop: ast.For, scope: ast.AST, name: str, qualify: Callable[[str], s
                 and c.func.attr == "set_params" for k in c.keywords]
     keywords += [ast.keyword(arg=p[1], value=c.value) for c in head if isinstance(c, ast.Assign)
                  and (p := _param_assignment(c)) is not None]
-    if any(_warm(k.arg or "", k.value) or _in_place(k) for k in keywords):
+    if any(may_warm(k.arg or "", k.value) or works_in_place(k) for k in keywords):
         return None
     # A nested key reaching into an outer object a meta-estimator keeps (`estimator__max_depth` on
     # `BaggingClassifier(tree)`) changes that object in the caller, not a clone.
@@ -265,129 +257,6 @@ def single_binding(body: list[ast.stmt], name: str, loop: ast.For,
     return found if count == 1 else None
 
 
-@dataclass
-class Kept:
-    """Outer names a cloning scikit-learn constructor may keep (``BaggingClassifier(tree)``, ``cv=cv``): ``lookup``
-    gives the one value a name was bound to in the scope, before the loop; ``found`` collects ``(slot, name,
-    value)`` of those accepted (``slot`` ``None`` for a positional argument)."""
-
-    lookup: Callable[[str], ast.expr | None]
-    found: list[tuple[str | None, str, ast.expr]] = field(default_factory=list)
-
-
-#: Builtins whose result, given fresh arguments, is a new value nothing else holds.
-_FRESH_BUILTINS = frozenset({"dict", "list", "tuple", "set", "frozenset", "range", "float", "int", "str", "bool",
-                             "slice", "abs", "min", "max", "round", "len", "sorted", "zip", "sum"})
-#: Modules whose functions, given fresh arguments, return new data (their global generators excepted).
-_DATA_MODULES = ("numpy.", "scipy.", "math.")
-#: Keywords that make a scikit-learn estimator work on the data it is given in place.
-_IN_PLACE_KEYWORDS = frozenset({"copy", "copy_X"})
-
-
-def sklearn_name(qualified: str) -> bool:
-    """A name imported from scikit-learn (a class of this module with a scikit-learn name does not count)."""
-    return qualified.split(".", maxsplit=1)[0] == "sklearn"
-
-
-def random_module(qualified: str) -> bool:
-    """A name of a legacy global generator module (``numpy.random.RandomState``, ``random.random``)."""
-    return qualified.startswith(("numpy.random.", "random.")) or qualified in {"numpy.random", "random"}
-
-
-def fresh_estimator(value: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool],
-                     warm: bool = False, kept: Kept | None = None) -> bool:
-    """A scikit-learn constructor call (or ``make_pipeline``/``clone``) whose arguments hold nothing mutable from
-    outside, nothing a fit would call back into, no generator object, no ``copy=False`` and (unless ``warm``) no
-    ``warm_start`` that could be true. With ``kept``, an outer name bound once to such a value may be given to a
-    constructor that clones it (:class:`Kept`)."""
-    if not isinstance(value, ast.Call):
-        return False
-    dotted = dotted_name(value.func)
-    short = dotted.rpartition(".")[2]
-    if not dotted or not (short[:1].isupper() or short in _BUILDERS):
-        return False
-    # scikit-learn's own classes and builders, imported from it: their `fit` is a reset (a class of another
-    # library, or of this module, may keep learning from fit to fit).
-    qualified = conventional(qualify(dotted))
-    if not sklearn_name(qualified) or (estimator_class(qualified) is None and short not in _BUILDERS):
-        return False
-    return _fresh_part(value, qualify, inert, warm, kept)
-
-
-def _fresh_part(node: ast.expr, qualify: Callable[[str], str], inert: Callable[[str], bool],
-                warm: bool = False, kept: Kept | None = None) -> bool:
-    """A part of a constructor expression that no fit of the estimator can change, nothing else holds, and a fit
-    does not call back into (a function of this module or of another library).
-
-    Allowed: constants and displays of them; names of builtins, of immutable values and of what scikit-learn,
-    numpy, scipy and math export (not their global generators); calls of scikit-learn constructors with such
-    arguments, and of numpy/scipy/math functions and builtins given such arguments (``np.logspace(-3, 3, 7)``).
-    With ``kept``, an outer name given to a constructor that clones it, other than as ``random_state``
-    (estimators.py: a generator is advanced by every fit), when the one value it was bound to is such a part."""
-    if isinstance(node, ast.Constant):
-        return True
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        root = root_of(node)
-        return isinstance(root, ast.Name) and inert(root.id) and not random_module(
-            conventional(qualify(dotted_name(node))))
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return all(_fresh_part(e, qualify, inert, warm, kept) for e in node.elts)
-    if isinstance(node, ast.Dict):
-        return all(k is not None and _fresh_part(k, qualify, inert, warm, kept)
-                   and _fresh_part(v, qualify, inert, warm, kept)
-                   for k, v in zip(node.keys, node.values, strict=True))
-    if isinstance(node, ast.UnaryOp):
-        return _fresh_part(node.operand, qualify, inert, warm, kept)
-    if isinstance(node, ast.BinOp):
-        return _fresh_part(node.left, qualify, inert, warm, kept) and _fresh_part(node.right, qualify, inert, warm,
-                                                                                  kept)
-    if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
-        return False
-    root = root_of(node.func)
-    if not (isinstance(root, ast.Name) and inert(root.id)):
-        return False  # a method of an outer object, or of what a call returned
-    if any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
-        return False
-    dotted = dotted_name(node.func)
-    qualified = conventional(qualify(dotted))
-    short = dotted.rpartition(".")[2]
-    made = estimator_class(qualified) if sklearn_name(qualified) else None
-    builder = sklearn_name(qualified) and short in _BUILDERS
-    if made is None and not builder:
-        data = qualified.startswith(_DATA_MODULES) and not random_module(qualified)
-        if not (data or (isinstance(node.func, ast.Name) and node.func.id in _FRESH_BUILTINS)):
-            return False  # a class or function of this module or another library: its fit may do anything
-        return all(_fresh_part(a, qualify, inert, warm) for a in (*node.args, *(k.value for k in node.keywords)))
-    if any((not warm and _warm(k.arg or "", k.value)) or _in_place(k) for k in node.keywords):
-        return False
-    if short == "clone":
-        if len(node.args) != 1 or node.keywords:
-            return False
-        given = node.args[0]
-        if isinstance(given, ast.Name) and kept is not None:
-            bound = kept.lookup(given.id)
-            return bound is not None and fresh_estimator(bound, qualify, inert, warm)
-        return fresh_estimator(given, qualify, inert, warm)
-    clones = made is not None and made not in IN_PLACE_FITTERS
-    for slot, arg in [*((None, a) for a in node.args), *((k.arg, k.value) for k in node.keywords)]:
-        if _fresh_part(arg, qualify, inert, warm, kept):
-            continue
-        if not (clones and kept is not None and isinstance(arg, ast.Name) and slot != "random_state"
-                and not (slot is None and made in POSITIONAL_RANDOM_STATE)):
-            return False
-        bound = kept.lookup(arg.id)
-        if bound is None or not _fresh_part(bound, qualify, inert, warm):
-            return False
-        kept.found.append((slot, arg.id, bound))
-    return True
-
-
-def _in_place(keyword: ast.keyword) -> bool:
-    """``copy=False``/``copy_X=False`` (or a value not known): the estimator may change the data it is given."""
-    return keyword.arg in _IN_PLACE_KEYWORDS and not (
-        isinstance(keyword.value, ast.Constant) and keyword.value.value is True)
-
-
 #: Parameters that decide whether a fit sets some fitted attributes (``oob_score_``, ``best_estimator_``,
 #: ``loss_curve_``, ``train_score_``...); a fit with the other setting does not delete what an earlier fit set.
 TOGGLING = frozenset({"oob_score", "refit", "early_stopping", "return_train_score", "compute_score",
@@ -399,12 +268,6 @@ def _reads_fitted(loop: ast.For, name: str) -> bool:
     """``name.attr_`` (a fitted attribute) or ``getattr(name, ...)`` anywhere in the body."""
     return any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name
                and n.attr.endswith("_") and not n.attr.startswith("_") for n in ast.walk(loop))
-
-
-def _warm(key: str, value: ast.expr) -> bool:
-    """``warm_start=`` anything but the constant False: the next fit would continue from the last."""
-    off = isinstance(value, ast.Constant) and value.value is False
-    return key.rsplit("__", maxsplit=1)[-1] == "warm_start" and not off
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -508,7 +371,7 @@ def _read(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[str], 
 def _setup_call(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[str], str],
                 inert: Callable[[str], bool]) -> bool:
     """Before the loop, ``node.fit(...)`` or ``node.set_params(k=v)`` as a statement, with values that
-    :func:`_fresh_part` accepts and no ``warm_start`` or ``copy=False``: a setting the head's resets and fit
+    :func:`fresh_part` accepts and no ``warm_start`` or ``copy=False``: a setting the head's resets and fit
     override or leave harmless (a generator given as ``random_state`` here would be advanced by every fit)."""
     attr = parents.get(id(node))
     call = parents.get(id(attr)) if isinstance(attr, ast.Attribute) else None
@@ -518,8 +381,8 @@ def _setup_call(node: ast.Name, parents: dict[int, ast.AST], qualify: Callable[[
     if attr.attr in _FITS:
         return True
     return attr.attr == "set_params" and not call.args and all(
-        k.arg is not None and not _warm(k.arg, k.value) and not _in_place(k)
-        and _fresh_part(k.value, qualify, inert) for k in call.keywords)
+        k.arg is not None and not may_warm(k.arg, k.value) and not works_in_place(k)
+        and fresh_part(k.value, qualify, inert) for k in call.keywords)
 
 
 def bound_value(body: list[ast.stmt], name: str, loop: ast.For) -> ast.expr | None:

@@ -11,12 +11,13 @@ from parallelize._analysis.context import FunctionNode, ModuleContext, ScopeNode
 from parallelize._analysis.effects import EffectWalker
 from parallelize._analysis.estimators import unseeded_items
 from parallelize._analysis.facts import Collector, Effect, LoopFacts, Owner, Reduction
+from parallelize._analysis.fresh import TRUSTED_LIBRARIES, random_module
 from parallelize._analysis.globalstate import conventional
 from parallelize._analysis.guards import guard_items, guard_parameters
 from parallelize._analysis.items import ITEM_CHANGES, owned_items
 from parallelize._analysis.loops import bound_before
 from parallelize._analysis.patterns import own_elements, own_slices, tail_appends
-from parallelize._analysis.refits import ESTIMATOR_READS, random_module, refitted
+from parallelize._analysis.refits import ESTIMATOR_READS, refitted
 from parallelize._analysis.region import Region
 from parallelize._analysis.rules import Finding, rules_for
 from parallelize._analysis.scopes import NESTED_SCOPES, Binding, dotted_name, loads, parameters, target_names
@@ -221,10 +222,6 @@ def _text(node: ast.AST) -> str:
 __all__ = ["LOOP", "TASK", "EffectWalker", "analyze_loop", "analyze_task", "dedupe", "to_findings"]
 
 
-#: Libraries whose imports hold nothing a scikit-learn fit changes or calls back into.
-_TRUSTED_IMPORTS = frozenset({"sklearn", "numpy", "scipy", "math"})
-
-
 def _inert_names(ctx: ModuleContext, scope: ScopeNode, params: Mapping[str, Binding],
                  local: Mapping[str, Binding]) -> Callable[[str], bool]:
     """Whether a name holds nothing a fit could change or call back into: a builtin, a name bound once to an
@@ -247,7 +244,7 @@ def _inert_names(ctx: ModuleContext, scope: ScopeNode, params: Mapping[str, Bind
             return is_builtin(name)
         if binding.kind == "import":
             qualified = conventional(ctx.qualify(name))
-            return (ctx.changes(name) <= 1 and qualified.split(".")[0] in _TRUSTED_IMPORTS
+            return (ctx.changes(name) <= 1 and qualified.split(".")[0] in TRUSTED_LIBRARIES
                     and not random_module(qualified))
         if binding.kind in {"def", "class"}:
             return False
